@@ -1,0 +1,19 @@
+export type StoreErrorCode = 'newer-version' | 'not-a-workspace' | 'read-only' | 'disk-full' | 'cannot-open' | 'corrupt' | 'invalid';
+
+export class StoreError extends Error {
+  constructor(readonly code: StoreErrorCode, message: string) {
+    super(message);
+    this.name = 'StoreError';
+  }
+}
+
+/** Turn a SQLite error into one that says what happened and what to do next. */
+export function explainSqliteError(e: unknown, file: string): StoreError | unknown {
+  const code = (e as { code?: string }).code ?? '';
+  if (code.startsWith('SQLITE_FULL')) return new StoreError('disk-full', `the disk holding ${file} is full: the last change was not saved; free some space and try again`);
+  if (code.startsWith('SQLITE_READONLY')) return new StoreError('read-only', `${file} cannot be written (read-only file or folder): save the workspace somewhere writable with "Save as…"`);
+  if (code.startsWith('SQLITE_CANTOPEN')) return new StoreError('cannot-open', `cannot open ${file}: the folder does not exist or cannot be written`);
+  if (code.startsWith('SQLITE_NOTADB')) return new StoreError('not-a-workspace', `${file} is not a Receptive workspace (not an SQLite database)`);
+  if (code.startsWith('SQLITE_CORRUPT')) return new StoreError('corrupt', `${file} is damaged (SQLite reports corruption); open a backup`);
+  return e;
+}
