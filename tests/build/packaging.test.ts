@@ -18,7 +18,7 @@ describe('electron-builder configuration', () => {
     const { pruneOtherArchs: _, ...cfg } = config;
     await expect(validateConfiguration(cfg, quietLogger)).resolves.toBeUndefined();
     // The validator does reject a wrong config (so the pass above means something).
-    await expect(validateConfiguration({ ...cfg, linux: { target: 42 } }, quietLogger)).rejects.toThrow();
+    await expect(validateConfiguration({ ...cfg, notAnElectronBuilderOption: true }, quietLogger)).rejects.toThrow();
   });
   it('targets AppImage + deb, NSIS and dmg', () => {
     expect((config.linux as { target: string[] }).target).toEqual(['AppImage', 'deb']);
