@@ -27,7 +27,8 @@ export type ModelSource = z.infer<typeof modelSourceSchema>;
 export const requestSchemas = {
   getInfo: z.object({}).strict(),
   listZoo: z.object({}).strict(),
-  openModel: z.object({ source: modelSourceSchema, provider: providerSchema.optional() }).strict(),
+  /** `jobId` (chosen by the caller) names the work for progress events and `cancel`. */
+  openModel: z.object({ source: modelSourceSchema, provider: providerSchema.optional(), jobId: idSchema.optional() }).strict(),
   closeModel: z.object({ modelId: idSchema }).strict(),
   getSummary: z.object({ modelId: idSchema }).strict(),
   /** Choose a model file through the host's dialog; resolves to a granted path or null. */
@@ -65,7 +66,7 @@ export interface OpenedModel {
   summary: ModelSummary;
   provider: ProviderReport;
   /** Preprocessing recorded with the model (sidecar or metadata), if any. */
-  preprocessing?: { size: [number, number]; channels: 1 | 3; mean: number[]; std: number[]; preset: string };
+  preprocessing?: { size: [number, number]; channels: 1 | 3; mean: number[]; std: number[]; preset: string; resize?: 'stretch' | 'center-crop'; resizeShorter?: number };
   classNames?: string[];
 }
 

@@ -41,9 +41,9 @@ export function encodeFrame(frame: Frame): Uint8Array {
     if (typeof v === 'bigint') throw new Error('cannot send a bigint outside a typed array');
     return v;
   };
-  const header = JSON.stringify({ frame: lift(frame, 0), sizes: [] as number[] });
+  const lifted = lift(frame, 0);
   const sizes = chunks.map((c) => c.byteLength);
-  const head = new TextEncoder().encode(JSON.stringify({ frame: JSON.parse(header).frame, sizes }));
+  const head = new TextEncoder().encode(JSON.stringify({ frame: lifted, sizes }));
   const pad8 = (n: number) => (n + 7) & ~7;
   let total = pad8(4 + head.length);
   for (const s of sizes) total += pad8(s);
@@ -76,6 +76,9 @@ export function decodeFrame(buf: Uint8Array): Frame {
     off += pad8(s);
     if (off > buf.byteLength + 7) throw new Error('frame body is shorter than its header says');
   }
+  // Each chunk may be referenced once: a header naming one big chunk many times would
+  // otherwise make us allocate many copies of it (a memory bomb from a small frame).
+  const used = new Set<number>();
   const sink = (v: unknown, depth: number): unknown => {
     if (depth > MAX_DEPTH) throw new Error('frame nested too deeply');
     if (Array.isArray(v)) return v.map((x) => sink(x, depth + 1));
@@ -85,6 +88,8 @@ export function decodeFrame(buf: Uint8Array): Frame {
         const i = m.$bin;
         const Ctor = CTORS[m.type as ViewCtor];
         if (!Ctor || !Number.isInteger(i) || i < 0 || i >= sizes.length) throw new Error('frame references a missing binary chunk');
+        if (used.has(i)) throw new Error('frame references a binary chunk twice');
+        used.add(i);
         const size = (sizes as number[])[i]!;
         if (offsets[i]! + size > buf.byteLength) throw new Error('frame binary chunk is truncated');
         if (size % Ctor.BYTES_PER_ELEMENT) throw new Error(`binary chunk of ${size} bytes is not a whole ${m.type}`);

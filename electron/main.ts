@@ -1,0 +1,152 @@
+// Electron main process: one sandboxed window showing the renderer from receptive://app/,
+// one IPC channel into the validated API, and every other door (navigation, new windows,
+// permissions, webviews) shut. Bundled to dist/electron/main.cjs by build/build-electron.mjs.
+import { app, BrowserWindow, dialog, ipcMain, protocol, session, type IpcMainInvokeEvent, type WebContents } from 'electron';
+import { readFile } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { createService, type CallContext } from './api/service.ts';
+import { dispatch } from './api/dispatch.ts';
+import { EVENT_CHANNEL, INVOKE_CHANNEL, type Envelope } from './api/methods.ts';
+import { PathGrants } from './security/grants.ts';
+import { APP_SCHEME, APP_URL, isAppUrl, isTrustedSender } from './security/sender.ts';
+import { appFileForUrl } from './security/app-protocol.ts';
+import { mimeOf } from './security/static-path.ts';
+import { contentSecurityPolicy } from './security/csp.ts';
+import { secureWebPreferences } from './security/web-preferences.ts';
+import { setTrainedModelsDir } from '../core/zoo/index.ts';
+
+// dist/electron → the app root (also inside app.asar when packaged).
+const here = dirname(fileURLToPath(import.meta.url));
+const appRoot = join(here, '..', '..');
+// RECEPTIVE_RENDERER_DIR lets tests (and renderer development) point at another build.
+const rendererDir = process.env.RECEPTIVE_RENDERER_DIR ?? join(here, '..', 'renderer');
+const CSP = contentSecurityPolicy();
+
+// Must run before 'ready': a standard, secure scheme gets a real origin (receptive://app),
+// so 'self' in the CSP and same-origin checks mean the app and nothing else.
+protocol.registerSchemesAsPrivileged([
+  { scheme: APP_SCHEME, privileges: { standard: true, secure: true, supportFetchAPI: true, corsEnabled: true, stream: true, codeCache: true } },
+]);
+app.enableSandbox();
+
+if (!app.requestSingleInstanceLock()) app.quit();
+
+const grants = new PathGrants();
+let mainWindow: BrowserWindow | null = null;
+
+// Trained zoo weights ship beside the app (extraResources when packaged).
+setTrainedModelsDir(app.isPackaged ? join(process.resourcesPath, 'models') : join(appRoot, 'resources', 'models'));
+
+const service = createService({
+  host: 'electron',
+  version: app.getVersion(),
+  grants,
+  chooseModelFile: async () => {
+    const opts: Electron.OpenDialogOptions = {
+      title: 'Open an ONNX model',
+      properties: ['openFile'],
+      filters: [{ name: 'ONNX models', extensions: ['onnx'] }, { name: 'All files', extensions: ['*'] }],
+    };
+    const r = mainWindow ? await dialog.showOpenDialog(mainWindow, opts) : await dialog.showOpenDialog(opts);
+    return r.canceled || r.filePaths.length === 0 ? null : r.filePaths[0]!;
+  },
+});
+
+async function serveAppFile(request: Request): Promise<Response> {
+  const file = appFileForUrl(rendererDir, request.url);
+  if (!file) return new Response('Not found', { status: 404, headers: { 'Content-Type': 'text/plain' } });
+  try {
+    const body = await readFile(file);
+    return new Response(body, {
+      status: 200,
+      headers: { 'Content-Type': mimeOf(file), 'Content-Security-Policy': CSP, 'X-Content-Type-Options': 'nosniff', 'Cache-Control': 'no-cache' },
+    });
+  } catch {
+    return new Response('Not found', { status: 404, headers: { 'Content-Type': 'text/plain' } });
+  }
+}
+
+const goneSignals = new Map<number, AbortSignal>();
+
+/** Aborted when the window's page goes away (closed or crashed), stopping its jobs. */
+function goneSignal(sender: WebContents): AbortSignal {
+  let s = goneSignals.get(sender.id);
+  if (!s) {
+    const c = new AbortController();
+    const done = () => { goneSignals.delete(sender.id); c.abort(); };
+    sender.once('destroyed', done);
+    sender.once('render-process-gone', done);
+    s = c.signal;
+    goneSignals.set(sender.id, s);
+  }
+  return s;
+}
+
+function contextFor(sender: WebContents): CallContext {
+  return {
+    emit: (event, payload) => { if (!sender.isDestroyed()) sender.send(EVENT_CHANNEL, { event, payload }); },
+    signal: goneSignal(sender),
+  };
+}
+
+async function onInvoke(event: IpcMainInvokeEvent, method: unknown, params: unknown): Promise<Envelope> {
+  const frame = event.senderFrame;
+  // Compare ids, not wrapper objects: the same WebContents may surface as distinct JS objects.
+  const trusted = mainWindow !== null && !mainWindow.isDestroyed() && event.sender.id === mainWindow.webContents.id
+    && isTrustedSender({ frameUrl: frame?.url, isMainFrame: frame !== null && frame.parent === null });
+  if (!trusted) return { ok: false, error: { code: 'forbidden', message: 'this page may not call the Receptive API' } };
+  return dispatch(service, method, params, contextFor(event.sender));
+}
+
+function lockDown(contents: WebContents): void {
+  contents.on('will-navigate', (e, url) => { if (!isAppUrl(url)) e.preventDefault(); });
+  contents.on('will-redirect', (e, url) => { if (!isAppUrl(url)) e.preventDefault(); });
+  contents.on('will-attach-webview', (e) => e.preventDefault());
+  contents.setWindowOpenHandler(() => ({ action: 'deny' }));
+}
+
+function createWindow(): void {
+  const win = new BrowserWindow({
+    width: 1440,
+    height: 900,
+    minWidth: 900,
+    minHeight: 600,
+    show: false,
+    backgroundColor: '#101216',
+    title: 'Receptive',
+    webPreferences: secureWebPreferences(join(here, 'preload.cjs'), { devTools: !app.isPackaged }),
+  });
+  mainWindow = win;
+  win.once('ready-to-show', () => win.show());
+  win.on('closed', () => { if (mainWindow === win) mainWindow = null; });
+  void win.loadURL(APP_URL);
+}
+
+app.on('web-contents-created', (_e, contents) => lockDown(contents));
+
+app.on('second-instance', () => {
+  if (mainWindow) { if (mainWindow.isMinimized()) mainWindow.restore(); mainWindow.focus(); }
+});
+
+app.whenReady().then(() => {
+  const ses = session.defaultSession;
+  ses.setPermissionRequestHandler((_wc, _permission, callback) => callback(false));
+  ses.setPermissionCheckHandler(() => false);
+  ses.webRequest.onHeadersReceived((details, callback) => {
+    callback({ responseHeaders: { ...details.responseHeaders, 'Content-Security-Policy': [CSP] } });
+  });
+  protocol.handle(APP_SCHEME, serveAppFile);
+  ipcMain.handle(INVOKE_CHANNEL, onInvoke);
+  createWindow();
+  app.on('activate', () => { if (BrowserWindow.getAllWindows().length === 0) createWindow(); });
+}).catch((e: unknown) => {
+  dialog.showErrorBox('Receptive could not start', (e as Error).message ?? String(e));
+  app.quit();
+});
+
+app.on('window-all-closed', () => {
+  if (process.platform !== 'darwin') app.quit();
+});
+
+app.on('will-quit', () => { void service.close(); });
