@@ -37,16 +37,21 @@ export function analyzeModel(model: ModelProto, opts: AnalyzeOptions = {}): Mode
       outputShapes: outputs.map((o) => shapes.get(o) ?? null),
       attributes: renderAttributes(node),
       params: 0,
+      buffers: 0,
       macs: 0,
       receptiveField: rfs.fields.get(outputs[0] ?? '') ?? null,
     };
-    for (const i of layer.inputs) {
+    layer.inputs.forEach((i, slot) => {
       const t = index.initializers.get(i);
       // Integer initializers are shapes/axes/indices, not learned parameters.
-      if (!t || counted.has(i) || t.dataType === DT.INT64 || t.dataType === DT.INT32) continue;
+      if (!t || counted.has(i) || t.dataType === DT.INT64 || t.dataType === DT.INT32) return;
       counted.add(i);
-      layer.params += t.dims.reduce((a, b) => a * Number(b), 1);
-    }
+      const n = t.dims.reduce((a, b) => a * Number(b), 1);
+      // BatchNormalization's running mean and variance (inputs 3, 4) are statistics, not learned
+      // parameters: counted apart, as PyTorch counts them (buffers), so totals match torchvision.
+      if (node.opType === 'BatchNormalization' && slot >= 3) layer.buffers! += n;
+      else layer.params += n;
+    });
     const g = windows.get(ni);
     if (g) {
       const two = <T>(v: T[], fill: T): [T, T] => v.length >= 2 ? [v[0]!, v[1]!] : [v[0] ?? fill, fill];
@@ -80,6 +85,7 @@ export function analyzeModel(model: ModelProto, opts: AnalyzeOptions = {}): Mode
     layers,
     totals: {
       params: layers.reduce((a, l) => a + l.params, 0),
+      buffers: layers.reduce((a, l) => a + (l.buffers ?? 0), 0),
       macs: layers.reduce((a, l) => a + l.macs, 0),
       layers: layers.length,
     },

@@ -30,8 +30,10 @@ export interface LayerInfo {
   pads?: [number, number, number, number];
   dilation?: [number, number];
   groups?: number;
-  /** Parameters held in this layer's initializers (weights, biases, BN statistics). */
+  /** Learned parameters held in this layer's initializers (weights, biases, BN scale and shift). */
   params: number;
+  /** Non-learned statistics held in initializers (BatchNormalization running mean and variance). */
+  buffers?: number;
   /** Multiply-accumulates for one input of the model (batch 1). */
   macs: number;
   receptiveField: ReceptiveField | null;
@@ -47,7 +49,7 @@ export interface ModelSummary {
   inputs: TensorInfo[];
   outputs: TensorInfo[];
   layers: LayerInfo[];
-  totals: { params: number; macs: number; layers: number };
+  totals: { params: number; buffers?: number; macs: number; layers: number };
   metadata: Record<string, string>;
   warnings: string[];
 }

@@ -49,7 +49,7 @@ const inspect: Command = {
     ctx.out.line('');
     ctx.out.line(summaryTable(summary));
     ctx.out.line('');
-    ctx.out.line(`total: ${summary.totals.layers} layers, ${int(summary.totals.params)} parameters, ${compact(summary.totals.macs)} MACs (${int(summary.totals.macs)})`);
+    ctx.out.line(`total: ${summary.totals.layers} layers, ${int(summary.totals.params)} parameters${summary.totals.buffers ? ` (+ ${int(summary.totals.buffers)} BatchNorm statistics)` : ''}, ${compact(summary.totals.macs)} MACs (${int(summary.totals.macs)})`);
     for (const w of summary.warnings) ctx.out.info(`warning: ${w}`);
   },
 };
