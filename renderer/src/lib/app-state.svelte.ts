@@ -1,0 +1,116 @@
+// Application state: the host's info, the zoo list, the open model and what the user selected.
+// Summaries are big and immutable, so they live in $state.raw (no deep proxies).
+import type { ApiEvents, AppInfo, ModelSource, OpenedModel, ReceptiveApi, ZooEntry } from '../../../electron/api/contract.ts';
+import { toHostError } from './api.ts';
+
+export type TabId = 'graph' | 'activations' | 'filters' | 'heatmaps' | 'embeddings' | 'autoencoder' | 'review';
+
+export interface TabDef { id: TabId; label: string; ready: boolean }
+
+/** The views, in order. Later work turns `ready` on as each view lands. */
+export const TABS: readonly TabDef[] = [
+  { id: 'graph', label: 'Graph', ready: true },
+  { id: 'activations', label: 'Activations', ready: false },
+  { id: 'filters', label: 'Filters', ready: false },
+  { id: 'heatmaps', label: 'Heatmaps', ready: false },
+  { id: 'embeddings', label: 'Embeddings', ready: false },
+  { id: 'autoencoder', label: 'Autoencoder', ready: false },
+  { id: 'review', label: 'Review', ready: false },
+];
+
+/** Marks the moment a model's summary arrives; the graph view measures its first draw from here. */
+export const MARK_MODEL_OPENED = 'receptive:model-opened';
+
+export class AppState {
+  info = $state.raw<AppInfo | null>(null);
+  zoo = $state.raw<ZooEntry[]>([]);
+  model = $state.raw<OpenedModel | null>(null);
+  /** What is loading right now, for the header ("Opening resnet18…"); null when idle. */
+  busy = $state<string | null>(null);
+  progress = $state.raw<ApiEvents['progress'] | null>(null);
+  error = $state<string | null>(null);
+  tab = $state<TabId>('graph');
+  /** Index into model.summary.layers, or null. */
+  selectedLayer = $state<number | null>(null);
+  /** Which zoo entry (or file name) the open model came from, for the picker. */
+  sourceLabel = $state('');
+
+  private openSeq = 0;
+
+  constructor(readonly api: ReceptiveApi) {
+    api.on('progress', (p) => { this.progress = p; });
+  }
+
+  async start(): Promise<void> {
+    try {
+      const [info, zoo] = await Promise.all([this.api.getInfo({}), this.api.listZoo({})]);
+      this.info = info;
+      this.zoo = zoo;
+      if (info.defaultModel && !this.model) await this.openZoo(info.defaultModel);
+    } catch (e) {
+      this.fail(e);
+    }
+  }
+
+  openZoo(name: string): Promise<void> {
+    return this.open({ kind: 'zoo', name }, name);
+  }
+
+  async openFile(file: File): Promise<void> {
+    let data: Uint8Array<ArrayBuffer>;
+    try {
+      data = new Uint8Array(await file.arrayBuffer());
+    } catch (e) {
+      this.fail(new Error(`could not read ${file.name}: ${(e as Error).message}`));
+      return;
+    }
+    const name = (file.name || 'model.onnx').slice(0, 256);
+    await this.open({ kind: 'bytes', name, data }, name);
+  }
+
+  /** Electron: the host's file dialog grants the path. Returns false where there is no dialog. */
+  async chooseFile(): Promise<boolean> {
+    try {
+      const chosen = await this.api.chooseModelFile({});
+      if (!chosen) return this.info?.host === 'electron';
+      await this.open({ kind: 'path', path: chosen.path }, chosen.path.split(/[\\/]/).pop() ?? chosen.path);
+      return true;
+    } catch (e) {
+      this.fail(e);
+      return true;
+    }
+  }
+
+  async open(source: ModelSource, label: string): Promise<void> {
+    // A newer choice supersedes a model still opening: stop that work in the host.
+    if (this.busy) void this.api.cancel({ jobId: `open-${this.openSeq}` }).catch(() => {});
+    const seq = ++this.openSeq;
+    this.busy = `Opening ${label}…`;
+    this.progress = null;
+    try {
+      const opened = await this.api.openModel({ source, jobId: `open-${seq}` });
+      if (seq !== this.openSeq) { void this.api.closeModel({ modelId: opened.modelId }).catch(() => {}); return; }
+      performance.clearMarks(MARK_MODEL_OPENED);
+      performance.mark(MARK_MODEL_OPENED);
+      const previous = this.model;
+      this.model = opened;
+      this.sourceLabel = label;
+      this.selectedLayer = null;
+      this.error = null;
+      if (previous) void this.api.closeModel({ modelId: previous.modelId }).catch(() => {});
+    } catch (e) {
+      if (seq === this.openSeq) this.fail(e, label);
+    } finally {
+      if (seq === this.openSeq) this.busy = null;
+    }
+  }
+
+  fail(e: unknown, label?: string): void {
+    const msg = toHostError(e).message;
+    this.error = label ? `Could not open ${label}: ${msg}` : msg;
+  }
+
+  dismissError(): void {
+    this.error = null;
+  }
+}
