@@ -1,5 +1,5 @@
-// Content-Security-Policy for the app page, one definition for both hosts. Styles allow
-// 'unsafe-inline' because Svelte transitions insert <style> elements at run time.
+// Content-Security-Policy for the app page, one definition for both hosts. No inline scripts or
+// styles: the renderer emits one CSS file and sets dynamic styles through the CSSOM (allowed).
 export interface CspOptions {
   /** Extra connect-src sources, e.g. the browser host's ws://127.0.0.1:PORT. */
   connect?: string[];
@@ -12,7 +12,7 @@ export function contentSecurityPolicy(opts: CspOptions = {}): string {
     "script-src 'self'",
     `connect-src ${connect}`,
     "img-src 'self' data: blob:",
-    "style-src 'self' 'unsafe-inline'",
+    "style-src 'self'",
     "font-src 'self' data:",
     "worker-src 'self' blob:",
     "object-src 'none'",
