@@ -9,12 +9,15 @@ export type GradTarget =
   /** s = tensor[index] for one element (e.g. logit of class c for batch item 0). */
   | { kind: 'element'; tensor: string; index: number[] }
   /** Training losses, averaged over the batch. `labelsInput` is added as a graph input:
-   *  int64 class indices [N] for softmax-cross-entropy, a tensor like `tensor` for mse/l1. */
+   *  int64 class indices [N] for softmax-cross-entropy, a tensor like `tensor` for mse/l1.
+   *  softmax-cross-entropy: `tensor` holds logits [N, C] (or [N, C, d…] with labels [N, d…]); mean over
+   *  the N (·d…) items. mse/l1: mean over all elements (PyTorch's reduction='mean'). */
   | { kind: 'loss'; loss: 'softmax-cross-entropy' | 'mse' | 'l1'; tensor: string; labelsInput: string };
 
 export interface GradientRequest {
   target: GradTarget;
-  /** Tensors to differentiate with respect to: graph inputs, intermediate tensors or initializers. */
+  /** Tensors to differentiate with respect to: graph inputs, intermediate tensors or initializers.
+   *  A tensor the target does not depend on gets an exactly zero gradient. */
   wrt: string[];
   /** Initializers turned into graph inputs (so a trainer can feed updated weights each step). */
   initializersAsInputs?: string[];
