@@ -56,7 +56,9 @@ export function tensorValues(t: TensorProto): TypedArray {
   if (t.rawData.length > 0) {
     const need = n * BYTES_PER_ELEMENT[dtype];
     if (t.rawData.length !== need) throw new Error(`tensor ${t.name}: raw_data has ${t.rawData.length} bytes, dims need ${need}`);
-    const buf = t.rawData.slice().buffer; // aligned copy
+    // A copy into a fresh buffer: rawData may be a Node Buffer view into a shared pool, where
+    // slice() does not copy and .buffer is the whole pool.
+    const buf = new Uint8Array(t.rawData).buffer;
     switch (dtype) {
       case 'float32': return new Float32Array(buf);
       case 'float64': return new Float64Array(buf);

@@ -32,24 +32,27 @@ interface LoadedModel { model: ModelProto; task: TrainTask; preprocessing: Prepr
 const UNIT: Preprocessing = { size: [28, 28], channels: 1, mean: [0], std: [1], preset: 'unit', resize: 'stretch' };
 
 async function loadModel(spec: string, seed: number, latent?: number, depth?: number): Promise<LoadedModel> {
-  const name = spec.startsWith('zoo:') ? spec.slice(4) : spec;
-  if (name === 'fashion-cnn') {
+  // arch:NAME = a freshly initialised architecture (fashion-cnn or a zoo builtin); zoo:NAME = the zoo entry,
+  // which for trained models (lenet5-mnist, fashion-cnn, …) means fine-tuning their weights.
+  const arch = spec.startsWith('arch:');
+  const name = arch ? spec.slice(5) : spec.startsWith('zoo:') ? spec.slice(4) : spec;
+  if (arch && name === 'fashion-cnn') {
     const { buildFashionCnn } = await import('../../train/fashion-cnn.ts');
     const { FASHION_CLASS_NAMES } = await import('../../data/fashion.ts');
     return { model: buildFashionCnn({ seed }), task: 'classification', preprocessing: { ...UNIT, preset: 'custom', mean: [0.286], std: [0.353] }, classNames: [...FASHION_CLASS_NAMES] };
   }
-  if (spec.startsWith('zoo:') || !/\.onnx$/i.test(spec)) {
+  if (arch || spec.startsWith('zoo:') || !/\.onnx$/i.test(spec)) {
     const zoo = await import('../../zoo/index.ts');
-    if (!zoo.zooNames().includes(name)) {
-      throw new UsageError(`"${spec}" is not a zoo model (${[...zoo.zooNames(), 'fashion-cnn'].map((n) => `zoo:${n}`).join(', ')}) or an .onnx file`, CMD);
+    const known = zoo.zooNames();
+    if (!known.includes(name) || (arch && zoo.zooSpec(name).trained)) {
+      const archs = [...known.filter((n) => !zoo.zooSpec(n).trained), 'fashion-cnn'].map((n) => `arch:${n}`);
+      throw new UsageError(`"${spec}" is not a model: use ${archs.join(', ')}, zoo:NAME (${known.join(', ')}) or an .onnx file`, CMD);
     }
     const z = zoo.zooSpec(name);
-    if (z.trained) {
-      // Fine-tuning a shipped model: start from its weights.
-      return { model: zoo.buildZooModel(name), task: z.task === 'autoencoder' ? 'reconstruction' : 'classification', preprocessing: z.preprocessing, classNames: z.classNames };
-    }
+    const task: TrainTask = z.task === 'autoencoder' ? 'reconstruction' : 'classification';
+    if (z.trained) return { model: zoo.buildZooModel(name), task, preprocessing: z.preprocessing, classNames: z.classNames };
     const model = z.task === 'autoencoder' ? zoo.buildZooModel(name, { seed, batch: 'N', latent, depth }) : zoo.buildZooModel(name, { seed, batch: 'N' });
-    return { model, task: z.task === 'autoencoder' ? 'reconstruction' : 'classification', preprocessing: z.preprocessing, classNames: z.classNames };
+    return { model, task, preprocessing: z.preprocessing, classNames: z.classNames };
   }
   const { openModel } = await import('../model-source.ts');
   const { PREPROCESSING_KEY, CLASS_NAMES_KEY } = await import('../../data/types.ts');
@@ -158,8 +161,9 @@ export async function runTrain(ctx: CommandContext, signal?: AbortSignal): Promi
         bar ??= createProgress({ total: p.epochs * p.steps, label: 'train', stream: ctx.out.stderr, silent: ctx.json });
         if (p.phase === 'step') { bar.update((p.epoch - 1) * p.steps + p.step, `epoch ${p.epoch}/${p.epochs} ${line(p)}`); return; }
         const test = p.testAccuracy !== undefined ? `, test acc ${pct(p.testAccuracy)}` : p.testMse !== undefined ? `, test mse ${p.testMse.toFixed(5)}` : '';
-        bar.update(p.epoch * p.steps, `epoch ${p.epoch}/${p.epochs} ${line(p)}${test}`);
-        if (!ctx.json && !ctx.out.stderr.isTTY) ctx.out.info(`epoch ${p.epoch}/${p.epochs}: ${line(p)}${test} (${p.seconds.toFixed(0)} s)`);
+        const partial = p.step < p.steps ? ` (partial: ${p.step}/${p.steps} steps)` : '';
+        bar.update((p.epoch - 1) * p.steps + p.step, `epoch ${p.epoch}/${p.epochs} ${line(p)}${test}`);
+        if (!ctx.json && !ctx.out.stderr.isTTY) ctx.out.info(`epoch ${p.epoch}/${p.epochs}${partial}: ${line(p)}${test} (${p.seconds.toFixed(0)} s)`);
       },
     });
     bar?.done(r.cancelled ? 'cancelled' : undefined);
@@ -181,9 +185,10 @@ export async function runTrain(ctx: CommandContext, signal?: AbortSignal): Promi
 export const trainCommand: Command = {
   name: CMD,
   summary: 'train a zoo model or an .onnx file on MNIST, Fashion-MNIST or IDX images',
-  usage: 'receptive train MODEL --out OUT.onnx [--data mnist|fashion|IMAGES.idx] [--epochs E] [--batch B] [--lr LR] [--optimizer adam|sgd] [--loss ce|mse|l1]',
+  usage: 'receptive train arch:NAME|zoo:NAME|MODEL.onnx --out OUT.onnx [--data mnist|fashion|IMAGES.idx] [--epochs E] [--batch B] [--lr LR] [--optimizer adam|sgd] [--loss ce|mse|l1]',
   description: [
-    'MODEL is zoo:NAME (lenet5, autoencoder, fashion-cnn, or a trained zoo model to fine-tune) or an .onnx file.',
+    'MODEL is arch:NAME for a freshly initialised architecture (arch:lenet5, arch:autoencoder, arch:fashion-cnn, …),',
+    'zoo:NAME for a zoo model (trained ones such as zoo:lenet5-mnist are fine-tuned), or an .onnx file.',
     'All float initializers are trained (BatchNormalization running statistics stay fixed). The model is written',
     'atomically to --out at the end, and also when you press Ctrl-C (the weights reached so far).',
     'Weight decay: decoupled (AdamW) with adam, L2 with sgd; biases are not decayed.',
