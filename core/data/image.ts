@@ -125,6 +125,11 @@ export async function loadImage(input: string | Uint8Array, prep: Preprocessing,
   }
   if (!meta.width || !meta.height) throw new ImageError(`${what}: the image has no size`);
   if (meta.width * meta.height > MAX_IMAGE_PIXELS) throw describeSharpError(new Error('pixel limit'), what);
+  // No image codec compresses beyond ~1000:1 (deflate's ceiling is ~1032:1): a tiny file that
+  // declares a huge image is damaged, and decoding it would allocate the declared size first.
+  if (meta.width * meta.height > 2000 * bytes.length + 1_000_000) {
+    throw new ImageError(`${what}: the file declares ${meta.width}×${meta.height} pixels but holds only ${bytes.length} bytes; it is damaged or truncated`);
+  }
   const is16 = meta.depth === 'ushort';
   if (meta.depth && meta.depth !== 'uchar' && meta.depth !== 'ushort') {
     throw new ImageError(`${what}: ${meta.depth} samples are not supported (use 8- or 16-bit images)`);

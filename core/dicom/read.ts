@@ -191,17 +191,28 @@ function checkPixelDataExtent(bytes: Uint8Array, ts: string, what: string): void
       if (implicit || (bytes[i + 4] === 0x4f && (bytes[i + 5] === 0x42 || bytes[i + 5] === 0x57))) { at = i; break; }
     }
   }
-  if (at < 0) return; // no pixel data: reported later as missing
+  if (at < 0) {
+    // Compressed data must sit in an intact encapsulated Pixel Data element; without one, the
+    // codec library would go looking for fragments in damaged bytes.
+    if (!UNCOMPRESSED.has(ts)) throw new DicomError('malformed', `${what}: no intact Pixel Data element was found; the file is damaged`);
+    return; // uncompressed: missing pixel data is reported later
+  }
   const dv = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   const lenAt = implicit ? at + 4 : at + 8;
   if (lenAt + 4 > bytes.length) throw new DicomError('truncated', `${what}: the file ends inside the Pixel Data header`);
   const len = dv.getUint32(lenAt, !big);
   const start = lenAt + 4;
   if (len === 0xffffffff) {
-    // Encapsulated: must end with a Sequence Delimitation Item (FFFE,E0DD).
-    let closed = false;
-    for (let i = bytes.length - 8; i >= start; i--) {
-      if (bytes[i] === 0xfe && bytes[i + 1] === 0xff && bytes[i + 2] === 0xdd && bytes[i + 3] === 0xe0) { closed = true; break; }
+    // Encapsulated: walk the items (basic offset table, then one or more fragments) up to the
+    // Sequence Delimitation Item; every item must lie inside the file. The codec library would
+    // otherwise trust a damaged item length and read gigabytes past the end.
+    let p = start, closed = false;
+    while (p + 8 <= bytes.length) {
+      const g = dv.getUint16(p, true), e = dv.getUint16(p + 2, true), itemLen = dv.getUint32(p + 4, true);
+      if (g === 0xfffe && e === 0xe0dd) { closed = true; break; }
+      if (g !== 0xfffe || e !== 0xe000) throw new DicomError('malformed', `${what}: the compressed pixel data has a damaged item at byte ${p}`);
+      if (itemLen === 0xffffffff || p + 8 + itemLen > bytes.length) throw new DicomError('truncated', `${what}: a compressed pixel data item declares ${itemLen} bytes, past the end of the file; the file is truncated or damaged`);
+      p += 8 + itemLen;
     }
     if (!closed) throw new DicomError('truncated', `${what}: the compressed pixel data is not closed (the file is truncated)`);
   } else if (start + len > bytes.length) {

@@ -14,6 +14,8 @@ export function explainSqliteError(e: unknown, file: string): StoreError | unkno
   if (code.startsWith('SQLITE_READONLY')) return new StoreError('read-only', `${file} cannot be written (read-only file or folder): save the workspace somewhere writable with "Save as…"`);
   if (code.startsWith('SQLITE_CANTOPEN')) return new StoreError('cannot-open', `cannot open ${file}: the folder does not exist or cannot be written`);
   if (code.startsWith('SQLITE_NOTADB')) return new StoreError('not-a-workspace', `${file} is not a Receptive workspace (not an SQLite database)`);
+  // A damaged schema (a table or column name changed inside the file) reads as a missing table.
+  if (code === 'SQLITE_ERROR' && /no such (table|column)|malformed database schema/.test((e as Error).message)) return new StoreError('corrupt', `${file} is damaged (${(e as Error).message}); open a backup`);
   if (code.startsWith('SQLITE_CORRUPT')) return new StoreError('corrupt', `${file} is damaged (SQLite reports corruption); open a backup`);
   return e;
 }

@@ -14,12 +14,19 @@ export interface StoredTensor { dtype: 'float32' | 'uint8' | 'int32'; dims: numb
 export interface ModelRow { id: number; name: string; sha256: string; bytes: number; absPath: string | null; relPath: string | null; resolvedPath: string | null; missing: boolean }
 export interface CaseRow { id: number; datasetId: number; key: string; label: string | null; prediction: string | null; score: number | null; resolvedPath: string | null; missing: boolean }
 export interface VerdictRow { id: number; caseId: number; reviewer: string; verdict: string; note: string; methods: string[]; givenAt: string }
+export interface RunRow { id: number; modelId: number | null; datasetId: number | null; method: string; settings: unknown; provider: string; startedAt: string; finishedAt: string | null; timings: Record<string, number> | null }
 export interface CaseFilter { datasetId?: number; label?: string; prediction?: string; minScore?: number; maxScore?: number; verdict?: string | null; reviewer?: string }
 
 export const VERDICTS = ['on-target', 'off-target', 'artifact', 'unsure'] as const;
 const MAX_TEXT = 10_000;
 
 function now(): string { return new Date().toISOString(); }
+
+/** JSON written by us; a damaged value reads as `fallback` instead of failing the whole listing. */
+function parseJson<T>(text: unknown, fallback: T): T {
+  if (typeof text !== 'string') return fallback;
+  try { return JSON.parse(text) as T; } catch { return fallback; }
+}
 
 export class Workspace {
   private constructor(readonly file: string, private readonly db: Database.Database) {}
@@ -72,6 +79,9 @@ export class Workspace {
 
   close(): void { this.db.close(); }
 
+  /** Reads report damage (SQLITE_CORRUPT…) as StoreError too, not as a raw SQLite error. */
+  private read<T>(fn: () => T): T { return this.write(fn); }
+
   private write<T>(fn: () => T): T {
     try { return fn(); } catch (e) { throw explainSqliteError(e, this.file); }
   }
@@ -85,9 +95,9 @@ export class Workspace {
   }
 
   private resolvePath(abs: string | null, rel: string | null): { resolved: string | null; missing: boolean } {
-    if (rel !== null) { const p = join(dirname(this.file), ...rel.split('/')); if (existsSync(p)) return { resolved: p, missing: false }; }
-    if (abs !== null && existsSync(abs)) return { resolved: abs, missing: false };
-    return { resolved: null, missing: abs !== null || rel !== null };
+    if (typeof rel === 'string') { const p = join(dirname(this.file), ...rel.split('/')); if (existsSync(p)) return { resolved: p, missing: false }; }
+    if (typeof abs === 'string' && existsSync(abs)) return { resolved: abs, missing: false };
+    return { resolved: null, missing: typeof abs === 'string' || typeof rel === 'string' };
   }
 
   addModel(m: { name: string; path?: string; sha256: string; bytes: number }): number {
@@ -102,10 +112,12 @@ export class Workspace {
 
   /** Models with where they are now; a missing file is reported (missing: true), not fatal. */
   listModels(): ModelRow[] {
-    const rows = this.db.prepare('SELECT id, name, sha256, bytes, abs_path, rel_path FROM models ORDER BY id').all() as { id: number; name: string; sha256: string; bytes: number; abs_path: string | null; rel_path: string | null }[];
-    return rows.map((r) => {
-      const { resolved, missing } = this.resolvePath(r.abs_path, r.rel_path);
-      return { id: r.id, name: r.name, sha256: r.sha256, bytes: r.bytes, absPath: r.abs_path, relPath: r.rel_path, resolvedPath: resolved, missing };
+    return this.read(() => {
+      const rows = this.db.prepare('SELECT id, name, sha256, bytes, abs_path, rel_path FROM models ORDER BY id').all() as { id: number; name: string; sha256: string; bytes: number; abs_path: string | null; rel_path: string | null }[];
+      return rows.map((r) => {
+        const { resolved, missing } = this.resolvePath(r.abs_path, r.rel_path);
+        return { id: r.id, name: r.name, sha256: r.sha256, bytes: r.bytes, absPath: r.abs_path, relPath: r.rel_path, resolvedPath: resolved, missing };
+      });
     });
   }
 
@@ -136,11 +148,13 @@ export class Workspace {
   }
 
   getBlob(hash: string): StoredTensor | undefined {
-    const r = this.db.prepare('SELECT dtype, dims, data FROM blobs WHERE hash = ?').get(hash) as { dtype: StoredTensor['dtype']; dims: string; data: Buffer } | undefined;
-    if (!r) return undefined;
-    const buf = r.data.buffer.slice(r.data.byteOffset, r.data.byteOffset + r.data.byteLength);
-    const data = r.dtype === 'float32' ? new Float32Array(buf) : r.dtype === 'int32' ? new Int32Array(buf) : new Uint8Array(buf);
-    return { dtype: r.dtype, dims: JSON.parse(r.dims) as number[], data };
+    return this.read(() => {
+      const r = this.db.prepare('SELECT dtype, dims, data FROM blobs WHERE hash = ?').get(hash) as { dtype: StoredTensor['dtype']; dims: string; data: Buffer } | undefined;
+      if (!r) return undefined;
+      const buf = r.data.buffer.slice(r.data.byteOffset, r.data.byteOffset + r.data.byteLength);
+      const data = r.dtype === 'float32' ? new Float32Array(buf) : r.dtype === 'int32' ? new Int32Array(buf) : new Uint8Array(buf);
+      return { dtype: r.dtype, dims: parseJson<number[]>(r.dims, []), data };
+    });
   }
 
   startRun(r: { modelId?: number; datasetId?: number; method: string; settings: unknown; provider: string }): number {
@@ -161,8 +175,18 @@ export class Workspace {
   }
 
   resultsFor(caseId: number): { runId: number; method: string; mapHash: string | null; score: number | null; metrics: Record<string, number> | null }[] {
-    return (this.db.prepare('SELECT r.run_id, u.method, r.map_hash, r.score, r.metrics FROM results r JOIN runs u ON u.id = r.run_id WHERE r.case_id = ? ORDER BY r.run_id').all(caseId) as { run_id: number; method: string; map_hash: string | null; score: number | null; metrics: string | null }[])
-      .map((x) => ({ runId: x.run_id, method: x.method, mapHash: x.map_hash, score: x.score, metrics: x.metrics ? JSON.parse(x.metrics) as Record<string, number> : null }));
+    return this.read(() => {
+      return (this.db.prepare('SELECT r.run_id, u.method, r.map_hash, r.score, r.metrics FROM results r JOIN runs u ON u.id = r.run_id WHERE r.case_id = ? ORDER BY r.run_id').all(caseId) as { run_id: number; method: string; map_hash: string | null; score: number | null; metrics: string | null }[])
+        .map((x) => ({ runId: x.run_id, method: x.method, mapHash: x.map_hash, score: x.score, metrics: x.metrics ? parseJson<Record<string, number> | null>(x.metrics, null) : null }));
+    });
+  }
+
+  /** Every run with its settings, provider and timings (for reports that must be reproducible). */
+  listRuns(): RunRow[] {
+    return this.read(() => {
+      return (this.db.prepare('SELECT id, model_id, dataset_id, method, settings, provider, started_at, finished_at, timings FROM runs ORDER BY id').all() as { id: number; model_id: number | null; dataset_id: number | null; method: string; settings: string; provider: string; started_at: string; finished_at: string | null; timings: string | null }[])
+        .map((r) => ({ id: r.id, modelId: r.model_id, datasetId: r.dataset_id, method: r.method, settings: parseJson<unknown>(r.settings, null), provider: r.provider, startedAt: r.started_at, finishedAt: r.finished_at, timings: r.timings ? parseJson<Record<string, number> | null>(r.timings, null) : null }));
+    });
   }
 
   /** Record a verdict; durable (committed with a full sync) when this returns. */
@@ -176,32 +200,48 @@ export class Workspace {
 
   /** The latest verdict per (case, reviewer). */
   currentVerdicts(reviewer?: string): VerdictRow[] {
-    const rows = this.db.prepare(`
-      SELECT v.* FROM verdicts v
-      JOIN (SELECT case_id, reviewer, max(id) AS id FROM verdicts GROUP BY case_id, reviewer) last ON last.id = v.id
-      ${reviewer ? 'WHERE v.reviewer = ?' : ''} ORDER BY v.case_id, v.reviewer`).all(...(reviewer ? [reviewer] : [])) as { id: number; case_id: number; reviewer: string; verdict: string; note: string; methods: string; given_at: string }[];
-    return rows.map((r) => ({ id: r.id, caseId: r.case_id, reviewer: r.reviewer, verdict: r.verdict, note: r.note, methods: JSON.parse(r.methods) as string[], givenAt: r.given_at }));
+    return this.read(() => {
+      const rows = this.db.prepare(`
+        SELECT v.* FROM verdicts v
+        JOIN (SELECT case_id, reviewer, max(id) AS id FROM verdicts GROUP BY case_id, reviewer) last ON last.id = v.id
+        ${reviewer ? 'WHERE v.reviewer = ?' : ''} ORDER BY v.case_id, v.reviewer`).all(...(reviewer ? [reviewer] : [])) as { id: number; case_id: number; reviewer: string; verdict: string; note: string; methods: string; given_at: string }[];
+      return rows.map((r) => ({ id: r.id, caseId: r.case_id, reviewer: r.reviewer, verdict: r.verdict, note: r.note, methods: parseJson(r.methods, [] as string[]), givenAt: r.given_at }));
+    });
   }
 
   verdictHistory(caseId: number): VerdictRow[] {
-    return (this.db.prepare('SELECT * FROM verdicts WHERE case_id = ? ORDER BY id').all(caseId) as { id: number; case_id: number; reviewer: string; verdict: string; note: string; methods: string; given_at: string }[])
-      .map((r) => ({ id: r.id, caseId: r.case_id, reviewer: r.reviewer, verdict: r.verdict, note: r.note, methods: JSON.parse(r.methods) as string[], givenAt: r.given_at }));
+    return this.read(() => {
+      return (this.db.prepare('SELECT * FROM verdicts WHERE case_id = ? ORDER BY id').all(caseId) as { id: number; case_id: number; reviewer: string; verdict: string; note: string; methods: string; given_at: string }[])
+        .map((r) => ({ id: r.id, caseId: r.case_id, reviewer: r.reviewer, verdict: r.verdict, note: r.note, methods: parseJson(r.methods, [] as string[]), givenAt: r.given_at }));
+    });
   }
 
   listCases(f: CaseFilter = {}): CaseRow[] {
-    const where: string[] = [], args: unknown[] = [];
-    if (f.datasetId !== undefined) { where.push('c.dataset_id = ?'); args.push(f.datasetId); }
-    if (f.label !== undefined) { where.push('c.label = ?'); args.push(f.label); }
-    if (f.prediction !== undefined) { where.push('c.prediction = ?'); args.push(f.prediction); }
-    if (f.minScore !== undefined) { where.push('c.score >= ?'); args.push(f.minScore); }
-    if (f.maxScore !== undefined) { where.push('c.score <= ?'); args.push(f.maxScore); }
-    if (f.verdict !== undefined) {
-      const last = `(SELECT verdict FROM verdicts v WHERE v.case_id = c.id ${f.reviewer ? 'AND v.reviewer = ?' : ''} ORDER BY v.id DESC LIMIT 1)`;
-      if (f.reviewer) args.push(f.reviewer);
-      if (f.verdict === null) where.push(`${last} IS NULL`); else { where.push(`${last} = ?`); args.push(f.verdict); }
-    }
-    const rows = this.db.prepare(`SELECT c.* FROM cases c ${where.length ? 'WHERE ' + where.join(' AND ') : ''} ORDER BY c.id`).all(...args) as { id: number; dataset_id: number; item_key: string; abs_path: string | null; rel_path: string | null; label: string | null; prediction: string | null; score: number | null }[];
-    return rows.map((r) => {
+    return this.read(() => {
+      const where: string[] = [], args: unknown[] = [];
+      if (f.datasetId !== undefined) { where.push('c.dataset_id = ?'); args.push(f.datasetId); }
+      if (f.label !== undefined) { where.push('c.label = ?'); args.push(f.label); }
+      if (f.prediction !== undefined) { where.push('c.prediction = ?'); args.push(f.prediction); }
+      if (f.minScore !== undefined) { where.push('c.score >= ?'); args.push(f.minScore); }
+      if (f.maxScore !== undefined) { where.push('c.score <= ?'); args.push(f.maxScore); }
+      if (f.verdict !== undefined) {
+        const last = `(SELECT verdict FROM verdicts v WHERE v.case_id = c.id ${f.reviewer ? 'AND v.reviewer = ?' : ''} ORDER BY v.id DESC LIMIT 1)`;
+        if (f.reviewer) args.push(f.reviewer);
+        if (f.verdict === null) where.push(`${last} IS NULL`); else { where.push(`${last} = ?`); args.push(f.verdict); }
+      }
+      const rows = this.db.prepare(`SELECT c.* FROM cases c ${where.length ? 'WHERE ' + where.join(' AND ') : ''} ORDER BY c.id`).all(...args) as { id: number; dataset_id: number; item_key: string; abs_path: string | null; rel_path: string | null; label: string | null; prediction: string | null; score: number | null }[];
+      return rows.map((r) => {
+        const { resolved, missing } = this.resolvePath(r.abs_path, r.rel_path);
+        return { id: r.id, datasetId: r.dataset_id, key: r.item_key, label: r.label, prediction: r.prediction, score: r.score, resolvedPath: resolved, missing };
+      });
+    });
+  }
+
+  /** One case by id (undefined when it is not in this workspace). */
+  caseById(id: number): CaseRow | undefined {
+    return this.read(() => {
+      const r = this.db.prepare('SELECT * FROM cases WHERE id = ?').get(id) as { id: number; dataset_id: number; item_key: string; abs_path: string | null; rel_path: string | null; label: string | null; prediction: string | null; score: number | null } | undefined;
+      if (!r) return undefined;
       const { resolved, missing } = this.resolvePath(r.abs_path, r.rel_path);
       return { id: r.id, datasetId: r.dataset_id, key: r.item_key, label: r.label, prediction: r.prediction, score: r.score, resolvedPath: resolved, missing };
     });
@@ -209,15 +249,19 @@ export class Workspace {
 
   /** n of N cases reviewed by this reviewer. */
   progress(reviewer: string, datasetId?: number): { reviewed: number; total: number } {
-    const ds = datasetId !== undefined ? 'WHERE dataset_id = ?' : '';
-    const a = datasetId !== undefined ? [datasetId] : [];
-    const total = (this.db.prepare(`SELECT count(*) AS n FROM cases ${ds}`).get(...a) as { n: number }).n;
-    const reviewed = (this.db.prepare(`SELECT count(DISTINCT case_id) AS n FROM verdicts WHERE reviewer = ? AND case_id IN (SELECT id FROM cases ${ds})`).get(reviewer, ...a) as { n: number }).n;
-    return { reviewed, total };
+    return this.read(() => {
+      const ds = datasetId !== undefined ? 'WHERE dataset_id = ?' : '';
+      const a = datasetId !== undefined ? [datasetId] : [];
+      const total = (this.db.prepare(`SELECT count(*) AS n FROM cases ${ds}`).get(...a) as { n: number }).n;
+      const reviewed = (this.db.prepare(`SELECT count(DISTINCT case_id) AS n FROM verdicts WHERE reviewer = ? AND case_id IN (SELECT id FROM cases ${ds})`).get(reviewer, ...a) as { n: number }).n;
+      return { reviewed, total };
+    });
   }
 
   integrityCheck(): string[] {
-    return (this.db.pragma('integrity_check') as { integrity_check: string }[]).map((r) => r.integrity_check);
+    return this.read(() => {
+      return (this.db.pragma('integrity_check') as { integrity_check: string }[]).map((r) => r.integrity_check);
+    });
   }
 
   /** For tests and tools: limit the file size so writes fail as on a full disk. */

@@ -1,0 +1,6 @@
+import { it } from 'vitest';
+import { fuzzTarget, TIMEOUT_MS } from './harness.ts';
+
+it('fuzz: mutated dicom inputs end in a result or a typed error, in bounded time and memory', async () => {
+  await fuzzTarget('dicom', 40);
+}, TIMEOUT_MS);
