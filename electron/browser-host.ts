@@ -136,7 +136,23 @@ export async function startBrowserHost(opts: BrowserHostOptions): Promise<Browse
     const gone = new AbortController();
     const ctx: CallContext = { emit: (event, payload) => send({ kind: 'event', event, payload }), signal: gone.signal };
 
-    ws.on('close', () => gone.abort());
+    // Models and workspaces a page opened are released when its connection goes (a reload or a
+    // closed tab would otherwise hold them until the host's limit refuses new ones).
+    const owned = { models: new Set<string>(), workspaces: new Set<string>() };
+    const track = (method: unknown, params: unknown, env: Envelope): void => {
+      if (!env.ok) return;
+      const r = env.result as { modelId?: unknown; workspaceId?: unknown } | null;
+      const p = params as { modelId?: unknown; workspaceId?: unknown } | null;
+      if (method === 'openModel' && typeof r?.modelId === 'string') owned.models.add(r.modelId);
+      if (method === 'closeModel' && typeof p?.modelId === 'string') owned.models.delete(p.modelId);
+      if ((method === 'openWorkspace' || method === 'createWorkspace') && typeof r?.workspaceId === 'string') owned.workspaces.add(r.workspaceId);
+      if (method === 'closeWorkspace' && typeof p?.workspaceId === 'string') owned.workspaces.delete(p.workspaceId);
+    };
+    ws.on('close', () => {
+      gone.abort();
+      for (const modelId of owned.models) void dispatch(opts.service, 'closeModel', { modelId }, {});
+      for (const workspaceId of owned.workspaces) void dispatch(opts.service, 'closeWorkspace', { workspaceId }, {});
+    });
     ws.on('error', () => ws.terminate());
     ws.on('message', (data: RawData, isBinary: boolean) => {
       if (!isBinary) return reply(UNREADABLE_FRAME_ID, { ok: false, error: { code: 'invalid-request', message: 'text messages are not understood; send binary wire frames' } });
@@ -153,7 +169,7 @@ export async function startBrowserHost(opts: BrowserHostOptions): Promise<Browse
       }
       inFlight++;
       void dispatch(opts.service, frame.method, frame.params, ctx)
-        .then((env) => reply(frame.id, env))
+        .then((env) => { track(frame.method, frame.params, env); reply(frame.id, env); })
         .finally(() => { inFlight--; });
     });
   }

@@ -2,7 +2,9 @@
 // one IPC channel into the validated API, and every other door (navigation, new windows,
 // permissions, webviews) shut. Bundled to dist/electron/main.cjs by build/build-electron.mjs.
 import { app, BrowserWindow, dialog, ipcMain, protocol, session, type IpcMainInvokeEvent, type WebContents } from 'electron';
-import { readFile } from 'node:fs/promises';
+import { readFile, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { pathToFileURL } from 'node:url';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createService, type CallContext } from './api/service.ts';
@@ -15,6 +17,7 @@ import { mimeOf } from './security/static-path.ts';
 import { contentSecurityPolicy } from './security/csp.ts';
 import { secureWebPreferences } from './security/web-preferences.ts';
 import { setTrainedModelsDir } from '../core/zoo/index.ts';
+import { electronPdfOptions, printRequestAllowed, printWindowPreferences, PRINT_PARTITION } from '../core/report/pdf.ts';
 
 // dist/electron → the app root (also inside app.asar when packaged).
 const here = dirname(fileURLToPath(import.meta.url));
@@ -51,7 +54,53 @@ const service = createService({
     const r = mainWindow ? await dialog.showOpenDialog(mainWindow, opts) : await dialog.showOpenDialog(opts);
     return r.canceled || r.filePaths.length === 0 ? null : r.filePaths[0]!;
   },
+  // --- review workspaces (workspace/report helper): dialogs for workspace/import/export paths, PDF printing ---
+  review: { choosePath: chooseReviewPath, printPdf: printReportPdf },
 });
+
+async function chooseReviewPath(purpose: 'open-workspace' | 'create-workspace' | 'import-folder' | 'import-csv' | 'export-report', format?: 'csv' | 'html' | 'pdf'): Promise<string | null> {
+  const parent = mainWindow ?? undefined;
+  if (purpose === 'create-workspace' || purpose === 'export-report') {
+    const ext = purpose === 'create-workspace' ? 'rcpt' : (format ?? 'html');
+    const opts: Electron.SaveDialogOptions = {
+      title: purpose === 'create-workspace' ? 'New review workspace' : 'Export the review report',
+      filters: [{ name: purpose === 'create-workspace' ? 'Receptive workspaces' : `${ext.toUpperCase()} report`, extensions: [ext] }],
+      properties: ['createDirectory', 'showOverwriteConfirmation'],
+    };
+    const r = parent ? await dialog.showSaveDialog(parent, opts) : await dialog.showSaveDialog(opts);
+    return r.canceled || !r.filePath ? null : r.filePath;
+  }
+  const opts: Electron.OpenDialogOptions = purpose === 'import-folder'
+    ? { title: 'Import a folder of images (class subfolders become labels)', properties: ['openDirectory'] }
+    : purpose === 'import-csv'
+      ? { title: 'Import cases from a CSV file', properties: ['openFile'], filters: [{ name: 'CSV', extensions: ['csv'] }] }
+      : { title: 'Open a review workspace', properties: ['openFile'], filters: [{ name: 'Receptive workspaces', extensions: ['rcpt'] }, { name: 'All files', extensions: ['*'] }] };
+  const r = parent ? await dialog.showOpenDialog(parent, opts) : await dialog.showOpenDialog(opts);
+  return r.canceled || r.filePaths.length === 0 ? null : r.filePaths[0]!;
+}
+
+/**
+ * The HTML report → PDF on a hidden, sandboxed window with JavaScript off, in its own in-memory
+ * session that may load nothing but the report file (a temp file: data: URLs are capped at 2 MB).
+ */
+async function printReportPdf(html: string): Promise<Uint8Array> {
+  const dir = await mkdtemp(join(tmpdir(), 'receptive-print-'));
+  const file = join(dir, 'report.html');
+  const url = pathToFileURL(file).href;
+  const ses = session.fromPartition(PRINT_PARTITION);
+  ses.setPermissionRequestHandler((_wc, _p, cb) => cb(false));
+  ses.webRequest.onBeforeRequest((d, cb) => cb({ cancel: !printRequestAllowed(d.url, url) }));
+  const win = new BrowserWindow({ show: false, webPreferences: printWindowPreferences() }); /* eng-disable CONTEXT_ISOLATION_JS_CHECK SANDBOX_JS_CHECK AUXCLICK_JS_CHECK */
+  try {
+    await writeFile(file, html, 'utf8');
+    await win.loadURL(url);
+    const pdf = await win.webContents.printToPDF(electronPdfOptions());
+    return new Uint8Array(pdf.buffer, pdf.byteOffset, pdf.byteLength);
+  } finally {
+    win.destroy();
+    await rm(dir, { recursive: true, force: true });
+  }
+}
 
 async function serveAppFile(request: Request): Promise<Response> {
   const file = appFileForUrl(rendererDir, request.url);

@@ -1,7 +1,7 @@
 // The one gate between a host and the service: checks the method name, the payload size and
 // shape (zod, strict: no extra keys), runs the method, and turns every failure into an
 // ApiError envelope. Nothing thrown inside the service escapes to crash a host.
-import { MAX_MODEL_BYTES, requestSchemas, type ApiMethod } from './contract.ts';
+import { MAX_IMAGE_BYTES, MAX_MODEL_BYTES, requestSchemas, type ApiMethod } from './contract.ts';
 import { ApiFailure, toApiError } from './errors.ts';
 import { isApiMethod, type Envelope } from './methods.ts';
 import type { ApiService, CallContext } from './service.ts';
@@ -13,6 +13,14 @@ const MAX_DEPTH = 16;
 
 /** Bytes a method may carry in total; only openModel takes binary (a dropped model). */
 export function payloadLimit(method: ApiMethod): number {
+  if (method === 'setInput') return MAX_IMAGE_BYTES + MAX_PLAIN_PAYLOAD; // a dropped image
+  // --- saliency explainers (explain helper): a dropped image, and for faithfulness a map (≤ 4096² floats) ---
+  if (method === 'explain' || method === 'sanityCheck') return MAX_IMAGE_BYTES + MAX_PLAIN_PAYLOAD;
+  // --- autoencoder: a dropped image to reconstruct or denoise ---
+  if (method === 'aeReconstruct' || method === 'aeDenoise') return MAX_IMAGE_BYTES + MAX_PLAIN_PAYLOAD;
+  // --- radiograph review display (heatmaps helper): a dropped image or DICOM ---
+  if (method === 'loadImageForReview') return MAX_IMAGE_BYTES + MAX_PLAIN_PAYLOAD;
+  if (method === 'faithfulness') return MAX_IMAGE_BYTES + 4096 * 4096 * 4 + MAX_PLAIN_PAYLOAD;
   return method === 'openModel' ? MAX_MODEL_BYTES + MAX_PLAIN_PAYLOAD : MAX_PLAIN_PAYLOAD;
 }
 

@@ -5,6 +5,18 @@ import type { ApiError, ApiMethod } from './contract.ts';
 // `satisfies` makes the compiler flag a method added to (or removed from) the contract.
 const METHODS = {
   getInfo: true, listZoo: true, openModel: true, closeModel: true, getSummary: true, chooseModelFile: true, cancel: true,
+  setInput: true, getActivations: true, getFilters: true, datasetExamples: true, listSamples: true, getColormaps: true,
+  // review workspaces (workspace/report helper)
+  chooseReviewPath: true, openWorkspace: true, createWorkspace: true, closeWorkspace: true, recentWorkspaces: true, importCases: true,
+  listCases: true, getCase: true, giveVerdict: true, reviewProgress: true, agreement: true, exportReport: true,
+  // autoencoder workbench (autoencoder helper)
+  aeInfo: true, aeReconstruct: true, aeScoreSet: true, aeLatents: true, aeInterpolate: true, aeWalk: true, aeCompareWithPca: true, aeDenoise: true, aeTrain: true,
+  // saliency explainers (explain helper)
+  listExplainers: true, explain: true, sanityCheck: true, faithfulness: true,
+  // embedding clouds (embeddings helper)
+  embedStart: true, embedThumbnail: true, embedNeighbors: true, embedExportCsv: true,
+  // radiograph review display (heatmaps helper)
+  loadImageForReview: true,
 } as const satisfies Record<ApiMethod, true>;
 
 export const API_METHODS = Object.keys(METHODS) as ApiMethod[];

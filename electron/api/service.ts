@@ -14,6 +14,17 @@ import { modelZoo, runtimeModule, type Runtime } from './core-adapter.ts';
 import { OffThreadOpener, type WorkerScript } from './off-thread.ts';
 import { runOpenJob, type OpenJobResult, type ProgressFn } from './open-model.ts';
 import { PathGrants } from '../security/grants.ts';
+// --- review workspaces (workspace/report helper) ---
+import { createReviewHandlers, type ReviewOptions } from './review-service.ts';
+import { createActivationMethods } from './activation-methods.ts';
+// --- autoencoder workbench (autoencoder helper) ---
+import { createAutoencoderMethods } from './autoencoder-methods.ts';
+// --- saliency explainers (explain helper) ---
+import { createExplainMethods } from './explain-methods.ts';
+// --- embedding clouds (embeddings helper) ---
+import { createEmbedMethods } from './embed-methods.ts';
+// --- radiograph review display (heatmaps helper) ---
+import { createImageReviewMethods } from './image-review-methods.ts';
 
 /** Per-call context from the host: where this caller's events go. */
 export interface CallContext {
@@ -45,6 +56,14 @@ export interface ServiceOptions {
   workerScript?: WorkerScript;
   /** Open models are held in memory (VGG16 is 553 MB); beyond this many, close one first. */
   maxOpenModels?: number;
+  /** How activations are computed (core/activations/session.ts); 'auto' by default. */
+  activationStrategy?: 'auto' | 'all' | 'layer';
+  // --- review workspaces (workspace/report helper) ---
+  /** Workspace/review settings: browser host's workspaces folder, recent list, dialogs, PDF printer. */
+  review?: Omit<ReviewOptions, 'host' | 'grants'>;
+  // --- embedding clouds (embeddings helper) ---
+  /** Feature cache folder for embeddings; null = memory only; default ~/.cache/receptive/features. */
+  embedCacheDir?: string | null;
 }
 
 // Measured on the 2-core dev machine: building zoo nets takes LeNet-5 50 ms, DenseNet-121 1.1 s,
@@ -89,6 +108,17 @@ export function createService(opts: ServiceOptions): ApiService {
   let opener: OffThreadOpener | undefined;
   const runtimes = new Map<ProviderChoice, Promise<Runtime>>();
   const version = opts.version ?? readVersion();
+  // --- review workspaces (workspace/report helper) ---
+  const review = createReviewHandlers({ ...opts.review, host: opts.host, grants });
+  const activations = createActivationMethods({ model: (id) => modelOrThrow(id), isGranted: (p) => grants.isGranted(p), jobs, strategy: opts.activationStrategy });
+  // --- autoencoder workbench (autoencoder helper) ---
+  const autoencoder = createAutoencoderMethods({ model: (id) => modelOrThrow(id), isGranted: (p) => grants.isGranted(p), jobs });
+  // --- saliency explainers (explain helper) ---
+  const explainers = createExplainMethods({ model: (id) => modelOrThrow(id), isGranted: (p) => grants.isGranted(p), jobs });
+  // --- embedding clouds (embeddings helper) ---
+  const embeddings = createEmbedMethods({ model: (id) => modelOrThrow(id), isGranted: (p) => grants.isGranted(p), jobs, cacheDir: opts.embedCacheDir });
+  // --- radiograph review display (heatmaps helper) ---
+  const imageReview = createImageReviewMethods({ isGranted: (p) => grants.isGranted(p) });
 
   // One Runtime per provider choice: creating one probes the providers, so it is reused.
   const runtimeFor = (provider: ProviderChoice): Promise<Runtime> => {
@@ -189,6 +219,10 @@ export function createService(opts: ServiceOptions): ApiService {
       const m = models.get(req.modelId);
       if (!m) return { closed: false };
       models.delete(req.modelId);
+      await activations.drop(req.modelId);
+      await autoencoder.drop(req.modelId);
+      await explainers.drop(req.modelId);
+      await embeddings.drop(req.modelId); // embedding clouds (embeddings helper)
       return { closed: true };
     },
 
@@ -211,9 +245,36 @@ export function createService(opts: ServiceOptions): ApiService {
       return { cancelled: true };
     },
 
+    setInput: (req, ctx) => activations.setInput(req, ctx),
+    getActivations: (req, ctx) => activations.getActivations(req, ctx),
+    getFilters: (req, ctx) => activations.getFilters(req, ctx),
+    datasetExamples: (req, ctx) => activations.datasetExamples(req, ctx),
+    listSamples: (req, ctx) => activations.listSamples(req, ctx),
+    getColormaps: (req, ctx) => activations.getColormaps(req, ctx),
+
+    // --- review workspaces (workspace/report helper) ---
+    ...review.handlers,
+
+    // --- autoencoder workbench (autoencoder helper) ---
+    ...autoencoder.handlers,
+
+    // --- saliency explainers (explain helper) ---
+    ...explainers.handlers,
+
+    // --- embedding clouds (embeddings helper) ---
+    ...embeddings.handlers,
+
+    // --- radiograph review display (heatmaps helper) ---
+    loadImageForReview: (req) => imageReview.loadImageForReview(req),
+
     async close() {
+      review.close();
       for (const j of jobs.values()) { j.cancelled = true; j.abort(); }
       models.clear();
+      await activations.close();
+      await autoencoder.close();
+      await explainers.close();
+      await embeddings.close(); // embedding clouds (embeddings helper)
       const rts = [...runtimes.values()];
       runtimes.clear();
       await Promise.all([

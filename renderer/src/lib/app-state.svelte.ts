@@ -10,12 +10,12 @@ export interface TabDef { id: TabId; label: string; ready: boolean }
 /** The views, in order. Later work turns `ready` on as each view lands. */
 export const TABS: readonly TabDef[] = [
   { id: 'graph', label: 'Graph', ready: true },
-  { id: 'activations', label: 'Activations', ready: false },
-  { id: 'filters', label: 'Filters', ready: false },
-  { id: 'heatmaps', label: 'Heatmaps', ready: false },
-  { id: 'embeddings', label: 'Embeddings', ready: false },
-  { id: 'autoencoder', label: 'Autoencoder', ready: false },
-  { id: 'review', label: 'Review', ready: false },
+  { id: 'activations', label: 'Activations', ready: true },
+  { id: 'filters', label: 'Filters', ready: true },
+  { id: 'heatmaps', label: 'Heatmaps', ready: true },
+  { id: 'embeddings', label: 'Embeddings', ready: true },
+  { id: 'autoencoder', label: 'Autoencoder', ready: true },
+  { id: 'review', label: 'Review', ready: true },
 ];
 
 /** Marks the moment a model's summary arrives; the graph view measures its first draw from here. */

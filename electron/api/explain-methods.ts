@@ -1,0 +1,173 @@
+// The saliency methods of the service: listExplainers, explain, sanityCheck, faithfulness. Per open
+// model it keeps one ExplainModel (its gradient/forward sessions live on the model's runtime
+// worker). Long work reports progress under its jobId and stops on cancel.
+import { randomBytes } from 'node:crypto';
+import type { ModelProto } from '../../core/onnx/proto.ts';
+import type { Preprocessing } from '../../core/data/types.ts';
+import type { ExplainModel } from '../../core/explain/model.ts';
+import type { ExplainInput } from '../../core/explain/input.ts';
+import type { Runtime } from './core-adapter.ts';
+import type { ApiRequest, ApiResponse } from './contract.ts';
+import type { ExplainInputSource, ExplainResponses } from './explain-contract.ts';
+import { ApiFailure } from './errors.ts';
+import type { CallContext } from './service.ts';
+
+export interface ExplainModelRef { id: string; name: string; bytes: Uint8Array; runtime: Runtime | null }
+export interface ExplainJobHandle { id: string; cancelled: boolean; abort(): void }
+export interface ExplainDeps {
+  model(id: string): ExplainModelRef;
+  isGranted(path: string): boolean;
+  jobs: Map<string, ExplainJobHandle>;
+}
+
+type Method = keyof ExplainResponses;
+export type ExplainHandlers = { [M in Method]: (req: ApiRequest<M>, ctx: CallContext) => Promise<ApiResponse<M>> };
+export interface ExplainMethods { handlers: ExplainHandlers; drop(modelId: string): Promise<void>; close(): Promise<void> }
+
+const core = {
+  explain: () => import('../../core/explain/index.ts'),
+  load: () => import('../../core/onnx/load.ts'),
+  preprocessing: () => import('../../core/data/preprocessing.ts'),
+  samples: () => import('../../core/activations/input.ts'),
+};
+
+function asApi(e: unknown, what: string): never {
+  if (e instanceof ApiFailure) throw e;
+  const err = e as Error;
+  if (err?.name === 'AbortError') throw new ApiFailure('cancelled', `${what} was cancelled`);
+  if (err?.name === 'ModelError') throw new ApiFailure('bad-model', err.message);
+  if (err instanceof Error && err.name !== 'WorkerCrashError' && err.name !== 'InferenceError') throw new ApiFailure('invalid-request', err.message.replace(/^explain: /, ''));
+  throw e;
+}
+
+interface Prepared { em: ExplainModel; model: ModelProto; prep: Preprocessing; labels?: string[] }
+
+export function createExplainMethods(deps: ExplainDeps): ExplainMethods {
+  const prepared = new Map<string, Promise<Prepared>>();
+
+  const preparedOf = (modelId: string): Promise<Prepared> => {
+    const ref = deps.model(modelId);
+    if (!ref.runtime) throw new ApiFailure('provider', 'no inference runtime is available for this model (see getInfo providers); saliency maps need onnxruntime');
+    const hit = prepared.get(modelId);
+    if (hit) return hit;
+    const p = (async () => {
+      const [{ ExplainModel }, { loadModelBytes }, { preprocessingOf, classNamesOf }] = await Promise.all([
+        core.explain(), core.load(), core.preprocessing(),
+      ]);
+      const model = loadModelBytes(ref.bytes, { name: ref.name }).model;
+      const em = ExplainModel.create(model, ref.runtime!);
+      return { em, model, prep: preprocessingOf(model).preprocessing, labels: classNamesOf(model) };
+    })().catch((e: unknown) => asApi(e, 'preparing the model for saliency'));
+    p.catch(() => prepared.delete(modelId));
+    prepared.set(modelId, p);
+    return p;
+  };
+
+  const inputOf = async (p: Prepared, s: ExplainInputSource): Promise<ExplainInput> => {
+    try {
+      if (s.kind === 'sample') {
+        const { prepareInput } = await core.samples();
+        const r = await prepareInput(s, p.prep);
+        return { name: r.name, x: r.tensor.data, geometry: r.geometry, kind: 'image' };
+      }
+      if (s.kind === 'path' && !deps.isGranted(s.path)) throw new ApiFailure('forbidden', 'this file was not chosen through the file dialog; choose it there or drop it on the window');
+      const { loadExplainInput } = await core.explain();
+      return await loadExplainInput(s.kind === 'path' ? s.path : s.data, p.prep, p.em.inputShape, { name: s.kind === 'bytes' ? s.name : undefined });
+    } catch (e) { return asApi(e, 'reading the input'); }
+  };
+
+  const job = async <T>(jobId: string | undefined, ctx: CallContext, what: string, work: (signal: AbortSignal, progress: (done: number, total: number, message: string) => void) => Promise<T>): Promise<T> => {
+    const id = jobId ?? `job_${randomBytes(8).toString('hex')}`;
+    if (deps.jobs.has(id)) throw new ApiFailure('invalid-request', `job id "${id}" is already in use; choose a new one`);
+    const ac = new AbortController();
+    const handle: ExplainJobHandle = { id, cancelled: false, abort: () => ac.abort() };
+    deps.jobs.set(id, handle);
+    const onGone = () => { handle.cancelled = true; ac.abort(); };
+    ctx.signal?.addEventListener('abort', onGone, { once: true });
+    if (ctx.signal?.aborted) onGone();
+    try {
+      return await work(ac.signal, (done, total, message) => { if (!handle.cancelled) ctx.emit?.('progress', { jobId: id, done, total, message }); })
+        .catch((e: unknown) => asApi(handle.cancelled ? Object.assign(new Error('cancelled'), { name: 'AbortError' }) : e, what));
+    } finally {
+      deps.jobs.delete(id);
+      ctx.signal?.removeEventListener('abort', onGone);
+    }
+  };
+
+  const targetOf = (t: 'top1' | number | undefined) => t ?? 'top1';
+
+  const handlers: ExplainHandlers = {
+    async listExplainers() {
+      const { listExplainers } = await core.explain();
+      return listExplainers();
+    },
+
+    async explain(req, ctx) {
+      const p = await preparedOf(req.modelId);
+      const input = await inputOf(p, req.input);
+      const { explainImage, mapToOriginal } = await core.explain();
+      return job(req.jobId, ctx, 'the explanation', async (signal, progress) => {
+        const n = req.methods.length;
+        const r = await explainImage(p.em, input.x, {
+          methods: req.methods, layer: req.layer, target: targetOf(req.target), options: req.options, signal,
+          onProgress: (q) => progress(q.methodIndex * 1000 + Math.round((1000 * q.done) / Math.max(1, q.total)), n * 1000, q.method),
+        });
+        return {
+          input: input.name,
+          predicted: { ...r.predicted, ...(p.labels?.[r.predicted.index] !== undefined ? { label: p.labels[r.predicted.index] } : {}) },
+          target: { ...r.target, ...(p.labels?.[r.target.index] !== undefined ? { label: p.labels[r.target.index] } : {}) },
+          forwardMs: r.forwardMs,
+          geometry: input.geometry,
+          maps: r.results.map((m) => ({
+            method: m.method, map: m.map, width: m.width, height: m.height, signed: m.signed,
+            ...(m.layer ? { layer: m.layer } : {}),
+            ...(m.layerMap ? { layerMap: m.layerMap } : {}),
+            original: mapToOriginal(m.map, input.geometry),
+            targetClass: m.targetClass, ms: m.ms, ...(m.extra ? { extra: m.extra } : {}),
+          })),
+        };
+      });
+    },
+
+    async sanityCheck(req, ctx) {
+      const p = await preparedOf(req.modelId);
+      const input = await inputOf(p, req.input);
+      const { sanityCheck } = await core.explain();
+      return job(req.jobId, ctx, 'the sanity check', (signal, progress) => sanityCheck(p.model, p.em.runtime, input.x, req.method, {
+        layer: req.layer, target: targetOf(req.target), steps: req.steps, threshold: req.threshold, options: req.options, signal,
+        onProgress: (d, t) => progress(d, t, `randomised ${d} of ${t} steps`),
+      }));
+    },
+
+    async faithfulness(req, ctx) {
+      const p = await preparedOf(req.modelId);
+      const input = await inputOf(p, req.input);
+      const [, H, W] = p.em.inputShape;
+      if (req.map.length !== H * W) throw new ApiFailure('invalid-request', `the map has ${req.map.length} values; it must be at model-input resolution (${H}×${W} = ${H * W})`);
+      const { faithfulness, pickTarget, softmaxRow } = await core.explain();
+      return job(req.jobId, ctx, 'the faithfulness scores', async (signal, progress) => {
+        const scores = await p.em.scores(input.x, 1, { signal });
+        const target = pickTarget(softmaxRow(scores, 0, scores.length), targetOf(req.target));
+        progress(0, 1, 'deletion, insertion, ROAD');
+        const f = await faithfulness(p.em, input.x, req.map, target, { steps: req.steps, signal });
+        progress(1, 1, 'done');
+        return { targetClass: target, deletionAuc: f.deletionAuc, insertionAuc: f.insertionAuc, road: f.road };
+      });
+    },
+  };
+
+  return {
+    handlers,
+    async drop(modelId) {
+      const p = prepared.get(modelId);
+      if (!p) return;
+      prepared.delete(modelId);
+      await p.then((x) => x.em.dispose(), () => undefined);
+    },
+    async close() {
+      const all = [...prepared.values()];
+      prepared.clear();
+      await Promise.all(all.map((p) => p.then((x) => x.em.dispose(), () => undefined)));
+    },
+  };
+}
