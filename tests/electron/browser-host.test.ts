@@ -265,3 +265,36 @@ describe('browser host: WebSocket API', () => {
     (ws as WebSocket).close();
   });
 });
+
+describe('browser host: resources follow the page', () => {
+  it('models a page opened are closed when its connection closes', async () => {
+    const small = createService({ host: 'browser', maxOpenModels: 2 });
+    const h = await startBrowserHost({ port: 0, rendererDir: fx.root, service: small });
+    const connectTo = async () => {
+      const ws = new WebSocket(`ws://127.0.0.1:${h.port}/ws?token=${encodeURIComponent(h.token)}`, { origin: `http://127.0.0.1:${h.port}` });
+      await new Promise((r, j) => { ws.once('open', r); ws.once('error', j); });
+      return new Client(ws);
+    };
+    try {
+      const a = await connectTo();
+      for (let i = 0; i < 2; i++) expect((await a.call('openModel', { source: { kind: 'zoo', name: 'lenet5' } })).ok).toBe(true);
+      const refused = await a.call('openModel', { source: { kind: 'zoo', name: 'lenet5' } });
+      expect(refused.ok).toBe(false);
+      expect(refused.error?.message).toMatch(/2 models are open/);
+      a.ws.close();
+      await new Promise((r) => a.ws.once('close', r));
+      const b = await connectTo();
+      // The closed page's models were released: a new page can open models again.
+      let opened = false;
+      for (let t = 0; t < 50 && !opened; t++) {
+        opened = (await b.call('openModel', { source: { kind: 'zoo', name: 'lenet5' } })).ok;
+        if (!opened) await new Promise((r) => setTimeout(r, 20));
+      }
+      expect(opened).toBe(true);
+      b.ws.close();
+    } finally {
+      await h.close();
+      await small.close();
+    }
+  });
+});
