@@ -1,0 +1,25 @@
+// `window.__receptiveEmbeddings`: where tests and benchmarks find point positions, the hover state
+// and frame times without reading pixels.
+export interface FrameStats { frames: number; meanMs: number; p95Ms: number; maxMs: number; rafMeanMs: number }
+
+export interface EmbeddingsHook {
+  readonly phase: 'idle' | 'running' | 'ready' | 'error';
+  readonly n: number;
+  readonly dims: 2 | 3;
+  readonly layoutUpdates: number;
+  readonly hovered: number;
+  /** Page (CSS px) position of point i, or null when it has none. */
+  screenPosition(i: number): { x: number; y: number } | null;
+  /** The point the hover logic picks at page position (x, y), or -1. */
+  pick(x: number, y: number): number;
+  /** Replace the cloud with `n` synthetic points (bench). */
+  loadSynthetic(n: number, dims: 2 | 3): void;
+  /** Draw `count` frames, rotating/panning a little each time; times each (GPU-synced) frame. */
+  measureFrames(count: number): Promise<FrameStats>;
+}
+
+export function installEmbeddingsHook(hook: EmbeddingsHook): () => void {
+  const g = globalThis as { __receptiveEmbeddings?: EmbeddingsHook };
+  g.__receptiveEmbeddings = hook;
+  return () => { if (g.__receptiveEmbeddings === hook) delete g.__receptiveEmbeddings; };
+}
