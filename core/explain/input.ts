@@ -2,6 +2,7 @@
 // preprocessing), DICOM (core/dicom: VOI windowing to display intensities, then the same
 // preprocessing), or .npy arrays already in model-input units. Each comes with its geometry
 // (for mapping maps back to the original pixels) and a display image for overlays.
+import type { Window } from '../dicom/voi.ts';
 import { readFile } from 'node:fs/promises';
 import { basename } from 'node:path';
 import sharp from 'sharp';
@@ -30,7 +31,7 @@ export function isDicom(bytes: Uint8Array): boolean {
 const isNpy = (b: Uint8Array) => b.length > 6 && b[0] === 0x93 && b[1] === 0x4e && b[2] === 0x55 && b[3] === 0x4d && b[4] === 0x50 && b[5] === 0x59;
 
 /** Load one input; throws an Error naming the file and the problem. */
-export async function loadExplainInput(source: string | Uint8Array, prep: Preprocessing, shape: readonly [number, number, number], opts: { name?: string } = {}): Promise<ExplainInput> {
+export async function loadExplainInput(source: string | Uint8Array, prep: Preprocessing, shape: readonly [number, number, number], opts: { name?: string; window?: Window } = {}): Promise<ExplainInput> {
   const name = opts.name ?? (typeof source === 'string' ? basename(source) : 'input');
   let bytes: Uint8Array;
   if (typeof source === 'string') {
@@ -52,7 +53,8 @@ export async function loadExplainInput(source: string | Uint8Array, prep: Prepro
     const { displayImage } = await import('../dicom/voi.ts');
     let png: Uint8Array, voi: string;
     try {
-      const d = displayImage(await readDicom(bytes, { name }));
+      // The reviewer's window when given (the model sees what is on screen), else the file's default.
+      const d = displayImage(await readDicom(bytes, { name }), opts.window ? { kind: 'window', window: opts.window } : undefined);
       voi = d.voi;
       // 16-bit PNG keeps the windowed intensities' precision through the shared resize path.
       const samples = Uint16Array.from(d.data, (v) => Math.round(Math.min(1, Math.max(0, v)) * 65535));

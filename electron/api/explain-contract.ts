@@ -6,11 +6,16 @@ import { z } from 'zod';
 const idSchema = z.string().min(1).max(64).regex(/^[A-Za-z0-9_-]+$/);
 const MAX_EXPLAIN_INPUT_BYTES = 128 * 1024 ** 2; // = contract MAX_IMAGE_BYTES
 
+/** A DICOM VOI window chosen by the reviewer: the model is fed the image as windowed on screen. */
+export const voiWindowSchema = z.object({
+  center: z.number().finite(), width: z.number().finite().positive().max(1e9), fn: z.enum(['LINEAR', 'LINEAR_EXACT', 'SIGMOID']),
+}).strict();
+
 /** What to explain: a shipped dataset sample, a granted file (image, DICOM, .npy) or dropped bytes. */
 export const explainInputSchema = z.discriminatedUnion('kind', [
   z.object({ kind: z.literal('sample'), dataset: z.enum(['mnist-test', 'fashion-test']), index: z.number().int().min(0).max(1_000_000) }).strict(),
-  z.object({ kind: z.literal('path'), path: z.string().min(1).max(4096) }).strict(),
-  z.object({ kind: z.literal('bytes'), name: z.string().min(1).max(256), data: z.instanceof(Uint8Array).refine((d) => d.byteLength <= MAX_EXPLAIN_INPUT_BYTES, 'input too large') }).strict(),
+  z.object({ kind: z.literal('path'), path: z.string().min(1).max(4096), window: voiWindowSchema.optional() }).strict(),
+  z.object({ kind: z.literal('bytes'), name: z.string().min(1).max(256), data: z.instanceof(Uint8Array).refine((d) => d.byteLength <= MAX_EXPLAIN_INPUT_BYTES, 'input too large'), window: voiWindowSchema.optional() }).strict(),
 ]);
 export type ExplainInputSource = z.infer<typeof explainInputSchema>;
 

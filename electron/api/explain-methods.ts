@@ -72,7 +72,7 @@ export function createExplainMethods(deps: ExplainDeps): ExplainMethods {
       }
       if (s.kind === 'path' && !deps.isGranted(s.path)) throw new ApiFailure('forbidden', 'this file was not chosen through the file dialog; choose it there or drop it on the window');
       const { loadExplainInput } = await core.explain();
-      return await loadExplainInput(s.kind === 'path' ? s.path : s.data, p.prep, p.em.inputShape, { name: s.kind === 'bytes' ? s.name : undefined });
+      return await loadExplainInput(s.kind === 'path' ? s.path : s.data, p.prep, p.em.inputShape, { name: s.kind === 'bytes' ? s.name : undefined, window: s.window });
     } catch (e) { return asApi(e, 'reading the input'); }
   };
 

@@ -18,6 +18,14 @@ export class HeatmapsState {
   sampleIndex = $state(0);
   image = $state.raw<ReviewImage | null>(null);
   window = $state.raw<Window | null>(null);
+
+  /** The input for explain calls: a DICOM goes with the reviewer's current window, so the model
+   *  sees the image as windowed on screen. */
+  get explainSource(): ExplainInputSource {
+    const src = this.source, w = this.window;
+    if (src.kind === 'sample' || !w || this.image?.kind !== 'dicom') return src;
+    return { ...src, window: { center: w.center, width: w.width, fn: w.fn } };
+  }
   methods = $state<string[]>(['gradcam', 'occlusion']);
   /** The layer of CAM methods (a node name); '' = the explainer's default (last spatial layer). */
   layer = $state('');
