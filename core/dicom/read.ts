@@ -5,12 +5,10 @@
 import codecs from 'dcmjs-codecs';
 import type { VoiFunction, VoiLut } from './voi.ts';
 
-export class DicomError extends Error {
-  constructor(readonly code: 'not-dicom' | 'malformed' | 'truncated' | 'unsupported' | 'too-large', message: string) {
-    super(message);
-    this.name = 'DicomError';
-  }
-}
+import { DicomError } from './read-errors.ts';
+import { checkElementLengths, metaTransferSyntax } from './scan.ts';
+
+export { DicomError };
 
 export type Photometric = 'MONOCHROME1' | 'MONOCHROME2' | 'RGB';
 
@@ -82,6 +80,8 @@ export async function readDicom(bytes: Uint8Array, opts: { frame?: number; name?
   if (bytes.length < 132 || String.fromCharCode(...bytes.subarray(128, 132)) !== 'DICM') {
     throw new DicomError('not-dicom', `${what}: not a DICOM Part 10 file (no "DICM" marker at byte 128)`);
   }
+  // Before dcmjs: every declared length must fit in the file (dcmjs trusts them and allocates).
+  checkElementLengths(bytes, metaTransferSyntax(bytes) ?? '1.2.840.10008.1.2.1', what);
   await initCodecs();
   const buf = bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength) as ArrayBuffer;
   let transcoder: InstanceType<typeof codecs.Transcoder>;

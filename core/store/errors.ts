@@ -1,4 +1,4 @@
-export type StoreErrorCode = 'newer-version' | 'not-a-workspace' | 'read-only' | 'disk-full' | 'cannot-open' | 'corrupt' | 'invalid';
+export type StoreErrorCode = 'newer-version' | 'not-a-workspace' | 'read-only' | 'disk-full' | 'cannot-open' | 'corrupt' | 'invalid' | 'busy';
 
 export class StoreError extends Error {
   constructor(readonly code: StoreErrorCode, message: string) {
@@ -17,5 +17,10 @@ export function explainSqliteError(e: unknown, file: string): StoreError | unkno
   // A damaged schema (a table or column name changed inside the file) reads as a missing table.
   if (code === 'SQLITE_ERROR' && /no such (table|column)|malformed database schema/.test((e as Error).message)) return new StoreError('corrupt', `${file} is damaged (${(e as Error).message}); open a backup`);
   if (code.startsWith('SQLITE_CORRUPT')) return new StoreError('corrupt', `${file} is damaged (SQLite reports corruption); open a backup`);
+  if (code.startsWith('SQLITE_FORMAT')) return new StoreError('corrupt', `${file} is damaged (SQLite cannot read its format); open a backup`);
+  if (code.startsWith('SQLITE_BUSY') || code.startsWith('SQLITE_LOCKED')) return new StoreError('busy', `${file} is locked by another program; close it there and try again`);
+  // Any other SQLite failure is about this file (a damaged header, an impossible page size…):
+  // still a clear, typed error rather than a raw driver message.
+  if ((e as Error)?.name === 'SqliteError' || code.startsWith('SQLITE_')) return new StoreError('corrupt', `${file} could not be used: SQLite says "${(e as Error).message}"; open a backup`);
   return e;
 }

@@ -43,3 +43,30 @@ it('the PNG CRC repair makes a mutated chunk pass the checksum (so the fuzzer re
   expect(dv.getUint32(8 + 8 + len)).not.toBe(new DataView(png.buffer, png.byteOffset).getUint32(8 + 8 + len));
   expect(Array.from(fixPngCrcs(png))).toEqual(Array.from(png)); // a valid file is unchanged
 });
+
+it('workspace-unsupported-format.rcpt is refused with a typed error', async () => {
+  const { Workspace } = await import('../../core/store/workspace.ts');
+  const { StoreError } = await import('../../core/store/errors.ts');
+  const { mkdtempSync, copyFileSync, rmSync } = await import('node:fs');
+  const { tmpdir } = await import('node:os');
+  const d = mkdtempSync(join(tmpdir(), 'receptive-finding-'));
+  const f = join(d, 'w.rcpt');
+  copyFileSync(join(dir, 'workspace-unsupported-format.rcpt'), f);
+  let err: unknown;
+  try { Workspace.open(f).close(); } catch (e) { err = e; }
+  rmSync(d, { recursive: true, force: true });
+  expect(err).toBeInstanceOf(StoreError);
+  expect((err as Error).message).toMatch(/damaged|could not be used|not a Receptive workspace/);
+});
+
+it('dicom-huge-element-length.dcm is refused before dcmjs parses it (it used to exhaust the JS heap)', () => {
+  // In a child: before the fix this aborted the process (V8 heap out of memory).
+  const script = `const { readDicom } = await import(${JSON.stringify(join(import.meta.dirname, '..', '..', 'core', 'dicom', 'read.ts'))});
+    const b = new Uint8Array((await import('node:fs')).readFileSync(${JSON.stringify(join(dir, 'dicom-huge-element-length.dcm'))}));
+    let out = 'none';
+    try { await readDicom(b); } catch (e) { out = e.name + ': ' + e.message; }
+    console.log(out);`;
+  const r = spawnSync(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], { encoding: 'utf8', timeout: 60_000 });
+  expect(r.status).toBe(0);
+  expect(r.stdout).toMatch(/DicomError: .*declares \d+ bytes, past the end of the file/);
+}, 90_000);

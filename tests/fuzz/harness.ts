@@ -1,6 +1,6 @@
 // Runs one fuzz target in a child process (a native crash in sharp, better-sqlite3 or a codec then
 // fails the test instead of killing vitest) and checks its summary. FUZZ_SECONDS (default 20)
-// and FUZZ_SEED (default 1) control the run; failing inputs are kept in the printed folder.
+// and FUZZ_SEED (default 1) control the run, FUZZ_MAX_CASES (default 5000) caps it; failing inputs are kept in the printed folder.
 import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';

@@ -18,6 +18,9 @@ const given = await target.seeds(work);
 const seeds = [...given.valid, ...given.valid, ...(given.hostile ?? [])]; // valid files drawn more often
 const r = rng(Number(seedArg ?? 1));
 const deadline = Date.now() + Number(secondsArg ?? 20) * 1000;
+// A fixed seed plus a case cap makes a run the same sequence on any machine: a faster one stops
+// at the cap instead of reaching cases nobody has checked (FUZZ_MAX_CASES raises it for long runs).
+const maxCases = Math.max(1, Number(process.env.FUZZ_MAX_CASES ?? 5000));
 const outcomes: Record<string, number> = {};
 const failures: Failure[] = [];
 let cases = 0, maxMs = 0, seedsOk = 0;
@@ -28,7 +31,7 @@ if (typeof global.gc === 'function') global.gc();
 const rss0 = process.memoryUsage().rss;
 let rssMax = rss0;
 
-while (Date.now() < deadline) {
+while (Date.now() < deadline && cases < maxCases) {
   const seedIndex = Math.floor(r() * seeds.length);
   const m = mutate(seeds[seedIndex]!, r);
   const ops = m.ops;
