@@ -33,6 +33,7 @@ const core = {
   preprocessing: lazy(() => import('../../core/data/preprocessing.ts'), 'preprocessing'),
   proto: lazy(() => import('../../core/onnx/proto.ts'), 'the ONNX reader'),
   colormap: lazy(() => import('../../core/viz/colormap.ts'), 'colour maps'),
+  visualize: lazy(() => import('../../core/visualize/index.ts'), 'feature visualisation'),
 };
 
 function lazy<T>(load: () => Promise<T>, what: string): () => Promise<T> {
@@ -56,6 +57,7 @@ export interface ActivationMethods {
   datasetExamples(req: ApiRequest<'datasetExamples'>, ctx: CallContext): Promise<ApiResponse<'datasetExamples'>>;
   listSamples(req: ApiRequest<'listSamples'>, ctx: CallContext): Promise<ApiResponse<'listSamples'>>;
   getColormaps(req: ApiRequest<'getColormaps'>, ctx: CallContext): Promise<ApiResponse<'getColormaps'>>;
+  visualizeChannel(req: ApiRequest<'visualizeChannel'>, ctx: CallContext): Promise<ApiResponse<'visualizeChannel'>>;
   /** Forget a closed model's session and inputs. */
   drop(modelId: string): Promise<void>;
   close(): Promise<void>;
@@ -158,6 +160,47 @@ export function createActivationMethods(deps: ActivationDeps): ActivationMethods
       };
       if (f.bias) out.bias = f.bias;
       return out;
+    },
+
+    async visualizeChannel(req, ctx) {
+      const ref = deps.model(req.modelId);
+      if (req.channel === undefined && req.class === undefined) throw new ApiFailure('invalid-request', 'choose a channel (with a layer) or a class to visualise');
+      const jobId = req.jobId ?? `job_${randomBytes(8).toString('hex')}`;
+      if (deps.jobs.has(jobId)) throw new ApiFailure('invalid-request', `job id "${jobId}" is already in use; choose a new one`);
+      const ac = new AbortController();
+      const job: JobHandle = { id: jobId, cancelled: false, abort: () => ac.abort() };
+      deps.jobs.set(jobId, job);
+      const onGone = () => { job.cancelled = true; ac.abort(); };
+      ctx.signal?.addEventListener('abort', onGone, { once: true });
+      if (ctx.signal?.aborted) onGone();
+      try {
+        const { model } = await stateOf(ref);
+        const vis = await core.visualize();
+        const steps = req.steps ?? 256;
+        // Preview dims: the model input without its batch axis (symbolic sizes are resolved by the core;
+        // previews are then sent only with the final result).
+        const inShape = ref.summary.inputs[0]?.shape?.slice(1) ?? [];
+        let dims: number[] = inShape.every((d) => typeof d === 'number') ? (inShape as number[]) : [];
+        const r = await vis.visualizeFeature(model, ref.runtime ?? undefined, {
+          layer: req.layer, channel: req.channel, class: req.class, steps, param: req.param, tv: req.tv, seed: req.seed,
+          signal: ac.signal, previewEvery: Math.max(1, Math.floor(steps / 16)),
+          onProgress: (p) => {
+            if (job.cancelled) return;
+            ctx.emit?.('progress', {
+              jobId, done: p.step, total: p.steps, message: `step ${p.step} of ${p.steps}: objective ${p.objective.toFixed(4)}`,
+              ...(p.image && dims.length ? { preview: { dims, data: Float32Array.from(p.image) } } : {}),
+            });
+          },
+        }).catch((e: unknown) => {
+          if ((e as Error).name === 'AbortError' || job.cancelled) throw new ApiFailure('cancelled', 'feature visualisation was cancelled');
+          throw new ApiFailure('invalid-request', (e as Error).message);
+        });
+        dims = [...r.dims];
+        return { tensor: r.tensor, channel: r.channel, dims, image: r.image, history: Float32Array.from(r.history), objective: r.objective, initialObjective: r.initialObjective, notes: r.notes };
+      } finally {
+        deps.jobs.delete(jobId);
+        ctx.signal?.removeEventListener('abort', onGone);
+      }
     },
 
     async datasetExamples(req, ctx) {

@@ -90,6 +90,14 @@ export const requestSchemas = {
   }).strict(),
   listSamples: z.object({}).strict(),
   getColormaps: z.object({}).strict(),
+  /** Feature visualisation: synthesise the input that maximises a channel or class (progress events
+   *  carry preview images under jobId; cancel stops it). */
+  visualizeChannel: z.object({
+    modelId: idSchema, layer: layerSchema.optional(), channel: z.number().int().min(0).max(1_000_000).optional(),
+    class: z.number().int().min(0).max(1_000_000).optional(), steps: z.number().int().min(1).max(2048).optional(),
+    param: z.enum(['fourier', 'pixel']).optional(), tv: z.number().min(0).max(100).optional(),
+    seed: z.number().int().min(0).max(2 ** 31).optional(), jobId: idSchema.optional(),
+  }).strict(),
   // --- review workspaces (workspace/report helper) ---
   ...reviewRequestSchemas,
   // --- autoencoder workbench (autoencoder helper) ---
@@ -232,6 +240,13 @@ export interface ApiResponses {
   datasetExamples: DatasetExamplesResult;
   listSamples: SampleSetInfo[];
   getColormaps: ColormapInfo[];
+  visualizeChannel: VisualizeChannelResult;
+}
+
+/** A synthesised input in pixel units [0, 1] (C×H×W) and the objective per step. */
+export interface VisualizeChannelResult {
+  tensor: string; channel: number; dims: number[]; image: Float32Array; history: Float32Array;
+  objective: number; initialObjective: number; notes: string[];
 }
 
 export type ApiResponse<M extends ApiMethod> = ApiResponses[M];
@@ -239,7 +254,7 @@ export type ApiResponse<M extends ApiMethod> = ApiResponses[M];
 /** Events pushed from host to renderer. */
 export interface ApiEvents {
   /** `layout` (embedding clouds, embeddings helper): an intermediate t-SNE/UMAP layout (binary coords). */
-  progress: { jobId: string; done: number; total: number; message: string; layout?: EmbedLayout };
+  progress: { jobId: string; done: number; total: number; message: string; layout?: EmbedLayout; preview?: { dims: number[]; data: Float32Array } };
 }
 
 /** The renderer-side view: one async function per method. */

@@ -251,6 +251,7 @@ export function createService(opts: ServiceOptions): ApiService {
     datasetExamples: (req, ctx) => activations.datasetExamples(req, ctx),
     listSamples: (req, ctx) => activations.listSamples(req, ctx),
     getColormaps: (req, ctx) => activations.getColormaps(req, ctx),
+    visualizeChannel: (req, ctx) => activations.visualizeChannel(req, ctx),
 
     // --- review workspaces (workspace/report helper) ---
     ...review.handlers,
