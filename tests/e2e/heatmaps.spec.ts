@@ -164,11 +164,14 @@ test.describe('heatmaps view', () => {
     await expect(page.getByTestId('explain-summary')).toContainText('chest.dcm', { timeout: 120_000 });
     await expect(page.getByTestId('explain-summary')).toContainText('from 200×240');
     const dcam = page.locator('[data-testid="heatmap-canvas"][data-method="gradcam"]');
-    // Still normalised per data set: the radiograph's weak map (a small fraction of the digit maps' range) stays under the threshold.
+    // Still normalised per data set (the digit maps set the range), then per image: the map's own
+    // range shows at least as much of it. (The model saw the radiograph as windowed by the drag
+    // above, so how weak its map is depends on that window.)
     await expect(page.getByTestId('norm-note')).toContainText('over 6 maps'); // digit: 5 classes; radiograph: 1
-    expect((await canvasStats(dcam)).colored).toBeLessThan(200);
+    const perDataset = (await canvasStats(dcam)).colored;
     await page.getByTestId('norm-mode').selectOption('image');
     await expect.poll(async () => (await canvasStats(dcam)).colored).toBeGreaterThan(500);
+    expect((await canvasStats(dcam)).colored).toBeGreaterThanOrEqual(perDataset);
     expect(await dcam.evaluate((c) => (c as HTMLCanvasElement).width / (c as HTMLCanvasElement).height)).toBeCloseTo(200 / 240, 2);
     await shot(page, 'heatmaps-dicom.png');
   });
