@@ -63,6 +63,22 @@ export interface ActivationMethods {
   close(): Promise<void>;
 }
 
+/**
+ * Register a cancellable job: `cancel` (through the jobs map) or the caller going away aborts it.
+ * `end` must be called when the work is over, however it ended.
+ */
+function beginJob(jobs: Map<string, JobHandle>, requested: string | undefined, ctx: CallContext): { jobId: string; job: JobHandle; ac: AbortController; end(): void } {
+  const jobId = requested ?? `job_${randomBytes(8).toString('hex')}`;
+  if (jobs.has(jobId)) throw new ApiFailure('invalid-request', `job id "${jobId}" is already in use; choose a new one`);
+  const ac = new AbortController();
+  const job: JobHandle = { id: jobId, cancelled: false, abort: () => ac.abort() };
+  jobs.set(jobId, job);
+  const onGone = () => { job.cancelled = true; ac.abort(); };
+  ctx.signal?.addEventListener('abort', onGone, { once: true });
+  if (ctx.signal?.aborted) onGone();
+  return { jobId, job, ac, end: () => { jobs.delete(jobId); ctx.signal?.removeEventListener('abort', onGone); } };
+}
+
 export function createActivationMethods(deps: ActivationDeps): ActivationMethods {
   const states = new Map<string, Promise<ModelState>>();
   const inputs = new Map<string, InputEntry>();
@@ -165,14 +181,7 @@ export function createActivationMethods(deps: ActivationDeps): ActivationMethods
     async visualizeChannel(req, ctx) {
       const ref = deps.model(req.modelId);
       if (req.channel === undefined && req.class === undefined) throw new ApiFailure('invalid-request', 'choose a channel (with a layer) or a class to visualise');
-      const jobId = req.jobId ?? `job_${randomBytes(8).toString('hex')}`;
-      if (deps.jobs.has(jobId)) throw new ApiFailure('invalid-request', `job id "${jobId}" is already in use; choose a new one`);
-      const ac = new AbortController();
-      const job: JobHandle = { id: jobId, cancelled: false, abort: () => ac.abort() };
-      deps.jobs.set(jobId, job);
-      const onGone = () => { job.cancelled = true; ac.abort(); };
-      ctx.signal?.addEventListener('abort', onGone, { once: true });
-      if (ctx.signal?.aborted) onGone();
+      const { jobId, job, ac, end } = beginJob(deps.jobs, req.jobId, ctx);
       try {
         const { model } = await stateOf(ref);
         const vis = await core.visualize();
@@ -198,21 +207,13 @@ export function createActivationMethods(deps: ActivationDeps): ActivationMethods
         dims = [...r.dims];
         return { tensor: r.tensor, channel: r.channel, dims, image: r.image, history: Float32Array.from(r.history), objective: r.objective, initialObjective: r.initialObjective, notes: r.notes };
       } finally {
-        deps.jobs.delete(jobId);
-        ctx.signal?.removeEventListener('abort', onGone);
+        end();
       }
     },
 
     async datasetExamples(req, ctx) {
       const ref = deps.model(req.modelId);
-      const jobId = req.jobId ?? `job_${randomBytes(8).toString('hex')}`;
-      if (deps.jobs.has(jobId)) throw new ApiFailure('invalid-request', `job id "${jobId}" is already in use; choose a new one`);
-      const ac = new AbortController();
-      const job: JobHandle = { id: jobId, cancelled: false, abort: () => ac.abort() };
-      deps.jobs.set(jobId, job);
-      const onGone = () => { job.cancelled = true; ac.abort(); };
-      ctx.signal?.addEventListener('abort', onGone, { once: true });
-      if (ctx.signal?.aborted) onGone();
+      const { jobId, job, ac, end } = beginJob(deps.jobs, req.jobId, ctx);
       try {
         const act = await core.activations();
         const ds = act.sampleDataset(req.dataset);
@@ -239,8 +240,7 @@ export function createActivationMethods(deps: ActivationDeps): ActivationMethods
         };
         return out;
       } finally {
-        deps.jobs.delete(jobId);
-        ctx.signal?.removeEventListener('abort', onGone);
+        end();
       }
     },
 
