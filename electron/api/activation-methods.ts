@@ -10,6 +10,7 @@ import type {
   ApiRequest, ApiResponse, ColormapInfo, DatasetExamplesResult, InputSet, LayerActivationsResult, LayerFiltersResult, SampleSetInfo,
 } from './contract.ts';
 import { ApiFailure } from './errors.ts';
+import { beginJob, type JobHandle } from './jobs.ts';
 import type { Runtime } from './core-adapter.ts';
 import type { CallContext } from './service.ts';
 
@@ -17,7 +18,7 @@ import type { CallContext } from './service.ts';
 export interface ActivationModelRef { id: string; name: string; bytes: Uint8Array; summary: ModelSummary; runtime: Runtime | null }
 
 /** A cancellable job, shared with the service's `cancel`. */
-export interface JobHandle { id: string; cancelled: boolean; abort(): void }
+export type { JobHandle };
 
 export interface ActivationDeps {
   model(id: string): ActivationModelRef;
@@ -61,22 +62,6 @@ export interface ActivationMethods {
   /** Forget a closed model's session and inputs. */
   drop(modelId: string): Promise<void>;
   close(): Promise<void>;
-}
-
-/**
- * Register a cancellable job: `cancel` (through the jobs map) or the caller going away aborts it.
- * `end` must be called when the work is over, however it ended.
- */
-function beginJob(jobs: Map<string, JobHandle>, requested: string | undefined, ctx: CallContext): { jobId: string; job: JobHandle; ac: AbortController; end(): void } {
-  const jobId = requested ?? `job_${randomBytes(8).toString('hex')}`;
-  if (jobs.has(jobId)) throw new ApiFailure('invalid-request', `job id "${jobId}" is already in use; choose a new one`);
-  const ac = new AbortController();
-  const job: JobHandle = { id: jobId, cancelled: false, abort: () => ac.abort() };
-  jobs.set(jobId, job);
-  const onGone = () => { job.cancelled = true; ac.abort(); };
-  ctx.signal?.addEventListener('abort', onGone, { once: true });
-  if (ctx.signal?.aborted) onGone();
-  return { jobId, job, ac, end: () => { jobs.delete(jobId); ctx.signal?.removeEventListener('abort', onGone); } };
 }
 
 export function createActivationMethods(deps: ActivationDeps): ActivationMethods {

@@ -1,18 +1,18 @@
 // The autoencoder workbench methods of the service. Per open model it keeps one AutoencoderWorkbench
 // (full model with the bottleneck exposed + decoder half) on the model's runtime worker. Long jobs
 // (scoring a set, latents, PCA, training) report progress under their jobId and stop on cancel.
-import { randomBytes } from 'node:crypto';
 import type { ModelProto } from '../../core/onnx/proto.ts';
 import type { Runtime } from './core-adapter.ts';
 import type { AutoencoderWorkbench } from '../../core/autoencoder/workbench.ts';
 import type { ImageSetSource } from '../../core/autoencoder/image-sets.ts';
 import type { ApiRequest, ApiResponse } from './contract.ts';
 import type { AeInput, AeResponses, AeSet } from './autoencoder-contract.ts';
+import { beginJob, type JobHandle } from './jobs.ts';
 import { ApiFailure } from './errors.ts';
 import type { CallContext } from './service.ts';
 
 export interface AeModelRef { id: string; name: string; bytes: Uint8Array; runtime: Runtime | null }
-export interface AeJobHandle { id: string; cancelled: boolean; abort(): void }
+export type AeJobHandle = JobHandle;
 export interface AeDeps {
   model(id: string): AeModelRef;
   isGranted(path: string): boolean;
@@ -99,20 +99,12 @@ export function createAutoencoderMethods(deps: AeDeps): AeMethods {
 
   /** Run `work` as a cancellable job: progress events under jobId; cancel or the caller going away aborts it. */
   const job = async <T>(jobId: string | undefined, ctx: CallContext, what: string, work: (signal: AbortSignal, progress: (done: number, total: number, message: string) => void) => Promise<T>): Promise<T> => {
-    const id = jobId ?? `job_${randomBytes(8).toString('hex')}`;
-    if (deps.jobs.has(id)) throw new ApiFailure('invalid-request', `job id "${id}" is already in use; choose a new one`);
-    const ac = new AbortController();
-    const handle: AeJobHandle = { id, cancelled: false, abort: () => ac.abort() };
-    deps.jobs.set(id, handle);
-    const onGone = () => { handle.cancelled = true; ac.abort(); };
-    ctx.signal?.addEventListener('abort', onGone, { once: true });
-    if (ctx.signal?.aborted) onGone();
+    const { jobId: id, job: handle, ac, end } = beginJob(deps.jobs, jobId, ctx);
     try {
       return await work(ac.signal, (done, total, message) => { if (!handle.cancelled) ctx.emit?.('progress', { jobId: id, done, total, message }); })
         .catch((e: unknown) => asApi(handle.cancelled ? Object.assign(new Error('cancelled'), { name: 'AbortError' }) : e, what));
     } finally {
-      deps.jobs.delete(id);
-      ctx.signal?.removeEventListener('abort', onGone);
+      end();
     }
   };
 

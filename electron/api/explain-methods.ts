@@ -1,7 +1,6 @@
 // The saliency methods of the service: listExplainers, explain, sanityCheck, faithfulness. Per open
 // model it keeps one ExplainModel (its gradient/forward sessions live on the model's runtime
 // worker). Long work reports progress under its jobId and stops on cancel.
-import { randomBytes } from 'node:crypto';
 import type { ModelProto } from '../../core/onnx/proto.ts';
 import type { Preprocessing } from '../../core/data/types.ts';
 import type { ExplainModel } from '../../core/explain/model.ts';
@@ -9,11 +8,12 @@ import type { ExplainInput } from '../../core/explain/input.ts';
 import type { Runtime } from './core-adapter.ts';
 import type { ApiRequest, ApiResponse } from './contract.ts';
 import type { ExplainInputSource, ExplainResponses } from './explain-contract.ts';
+import { beginJob, type JobHandle } from './jobs.ts';
 import { ApiFailure } from './errors.ts';
 import type { CallContext } from './service.ts';
 
 export interface ExplainModelRef { id: string; name: string; bytes: Uint8Array; runtime: Runtime | null }
-export interface ExplainJobHandle { id: string; cancelled: boolean; abort(): void }
+export type ExplainJobHandle = JobHandle;
 export interface ExplainDeps {
   model(id: string): ExplainModelRef;
   isGranted(path: string): boolean;
@@ -77,20 +77,12 @@ export function createExplainMethods(deps: ExplainDeps): ExplainMethods {
   };
 
   const job = async <T>(jobId: string | undefined, ctx: CallContext, what: string, work: (signal: AbortSignal, progress: (done: number, total: number, message: string) => void) => Promise<T>): Promise<T> => {
-    const id = jobId ?? `job_${randomBytes(8).toString('hex')}`;
-    if (deps.jobs.has(id)) throw new ApiFailure('invalid-request', `job id "${id}" is already in use; choose a new one`);
-    const ac = new AbortController();
-    const handle: ExplainJobHandle = { id, cancelled: false, abort: () => ac.abort() };
-    deps.jobs.set(id, handle);
-    const onGone = () => { handle.cancelled = true; ac.abort(); };
-    ctx.signal?.addEventListener('abort', onGone, { once: true });
-    if (ctx.signal?.aborted) onGone();
+    const { jobId: id, job: handle, ac, end } = beginJob(deps.jobs, jobId, ctx);
     try {
       return await work(ac.signal, (done, total, message) => { if (!handle.cancelled) ctx.emit?.('progress', { jobId: id, done, total, message }); })
         .catch((e: unknown) => asApi(handle.cancelled ? Object.assign(new Error('cancelled'), { name: 'AbortError' }) : e, what));
     } finally {
-      deps.jobs.delete(id);
-      ctx.signal?.removeEventListener('abort', onGone);
+      end();
     }
   };
 
