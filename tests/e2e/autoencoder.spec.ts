@@ -186,7 +186,8 @@ test.describe('autoencoder view: PCA, training, graph link', () => {
     // Open the freshly trained model: the view comes back for it, with its own 16-value code.
     await page.getByTestId('ae-train-open').click();
     await expect(page.getByTestId('ae-model')).toHaveAttribute('data-ratio', '49', { timeout: 60_000 });
-    await expect(page.getByText('autoencoder-mnist-z16-d2.onnx').first()).toBeVisible();
+    // The header's model picker names the opened file (a closed <select>'s option counts as hidden, so read its text).
+    await expect(page.getByTestId('zoo-picker').locator('option:checked')).toHaveText('autoencoder-mnist-z16-d2.onnx');
 
     // Another bottleneck tensor: a wider one compresses less.
     const ratio16 = Number(await page.getByTestId('ae-model').getAttribute('data-ratio'));

@@ -1,6 +1,7 @@
 // Application state: the host's info, the zoo list, the open model and what the user selected.
 // Summaries are big and immutable, so they live in $state.raw (no deep proxies).
-import type { ApiEvents, AppInfo, ModelSource, OpenedModel, ReceptiveApi, ZooEntry } from '../../../electron/api/contract.ts';
+import type { ApiEvents, AppInfo, InputSource, ModelSource, OpenedModel, ReceptiveApi, ZooEntry } from '../../../electron/api/contract.ts';
+import type { EmbedDataset } from '../../../electron/api/embed-contract.ts';
 import { toHostError } from './api.ts';
 
 export type TabId = 'graph' | 'activations' | 'filters' | 'heatmaps' | 'embeddings' | 'autoencoder' | 'review';
@@ -21,6 +22,25 @@ export const TABS: readonly TabDef[] = [
 /** Marks the moment a model's summary arrives; the graph view measures its first draw from here. */
 export const MARK_MODEL_OPENED = 'receptive:model-opened';
 
+/**
+ * One view asking others to show an input (an embedding point opened in Activations and Heatmaps).
+ * Not consumed: each target view applies a request whose seq it has not applied yet, so the same
+ * click shows the image in both views.
+ */
+export interface InputRequest { seq: number; source: InputSource; label: string }
+
+/** A view asking the Embeddings view to project a layer of a set (autoencoder bottleneck vectors). */
+export interface EmbedRequest {
+  seq: number;
+  layer: string;
+  dataset: EmbedDataset;
+  limit: number;
+  method: 'pca' | 'tsne' | 'umap';
+  /** Colour the cloud by this when it arrives ('anomaly' = the autoencoder's per-image score). */
+  colorBy: 'label' | 'anomaly';
+  title: string;
+}
+
 export class AppState {
   info = $state.raw<AppInfo | null>(null);
   zoo = $state.raw<ZooEntry[]>([]);
@@ -35,7 +55,12 @@ export class AppState {
   /** Which zoo entry (or file name) the open model came from, for the picker. */
   sourceLabel = $state('');
 
+  /** Latest cross-view requests (see InputRequest / EmbedRequest); cleared when another model opens. */
+  inputRequest = $state.raw<InputRequest | null>(null);
+  embedRequest = $state.raw<EmbedRequest | null>(null);
+
   private openSeq = 0;
+  private requestSeq = 0;
 
   constructor(readonly api: ReceptiveApi) {
     api.on('progress', (p) => { this.progress = p; });
@@ -96,6 +121,8 @@ export class AppState {
       this.model = opened;
       this.sourceLabel = label;
       this.selectedLayer = null;
+      this.inputRequest = null;
+      this.embedRequest = null;
       this.error = null;
       if (previous) void this.api.closeModel({ modelId: previous.modelId }).catch(() => {});
     } catch (e) {
@@ -103,6 +130,18 @@ export class AppState {
     } finally {
       if (seq === this.openSeq) this.busy = null;
     }
+  }
+
+  /** Show `source` in Activations and Heatmaps; switch to `tab` (one of them) now. */
+  showInput(source: InputSource, label: string, tab: 'activations' | 'heatmaps' = 'activations'): void {
+    this.inputRequest = { seq: ++this.requestSeq, source, label };
+    this.tab = tab;
+  }
+
+  /** Project a layer of a set in the Embeddings view and switch to it. */
+  showEmbedding(req: Omit<EmbedRequest, 'seq'>): void {
+    this.embedRequest = { ...req, seq: ++this.requestSeq };
+    this.tab = 'embeddings';
   }
 
   fail(e: unknown, label?: string): void {
