@@ -1,7 +1,7 @@
 // Exact PCA. d ≤ 2048: covariance (float64) + full symmetric eigendecomposition. n < d: the Gram
 // trick (eigen of the n×n centred Gram matrix). Larger d: randomized subspace iteration, which
 // stops when the top-k Ritz values change by less than `tolerance` (relative, default 1e-5) between sweeps or after 12 sweeps.
-import { symmetricEigen } from './eigen.ts';
+import { symmetricEigen, symmetricEigenTop } from './eigen.ts';
 import { seededRng } from './rng.ts';
 
 export interface PcaOptions {
@@ -55,9 +55,9 @@ export function pca(data: Float32Array, n: number, d: number, k: number, opts: P
     const cov = covariance(data, n, d, mean, denom);
     total = 0;
     for (let j = 0; j < d; j++) total += cov[j * d + j]!;
-    const eig = symmetricEigen(cov, d);
-    values = eig.values.slice(0, k);
-    comps = eig.vectors.slice(0, k * d);
+    const eig = symmetricEigenTop(cov, d, k);
+    values = eig.values;
+    comps = eig.vectors;
   } else if (method === 'gram') {
     ({ comps, values, total } = gramPca(data, n, d, k, mean, denom));
   } else {
@@ -98,17 +98,28 @@ export function reconstruct(model: Pick<PcaResult, 'components' | 'mean' | 'k' |
   return out;
 }
 
+/**
+ * (x − mean)·compsᵀ computed as x·compsᵀ − mean·compsᵀ, so each row visits only its non-zero
+ * entries (MNIST rows are ~80% zeros: several times fewer multiplications than centring first).
+ */
 function projectCentered(data: Float32Array, n: number, d: number, mean: ArrayLike<number>, comps: ArrayLike<number>, k: number): Float32Array {
   const out = new Float32Array(n * k);
-  const row = new Float64Array(d);
+  const offset = new Float64Array(k);
+  for (let c = 0; c < k; c++) {
+    let s = 0;
+    for (let j = 0; j < d; j++) s += mean[j]! * comps[c * d + j]!;
+    offset[c] = s;
+  }
+  const idx = new Int32Array(d), val = new Float64Array(d);
   for (let i = 0; i < n; i++) {
     const o = i * d;
-    for (let j = 0; j < d; j++) row[j] = data[o + j]! - mean[j]!;
+    let m = 0;
+    for (let j = 0; j < d; j++) { const x = data[o + j]!; if (x !== 0) { idx[m] = j; val[m] = x; m++; } }
     for (let c = 0; c < k; c++) {
       const co = c * d;
       let s = 0;
-      for (let j = 0; j < d; j++) s += row[j]! * comps[co + j]!;
-      out[i * k + c] = s;
+      for (let a = 0; a < m; a++) s += val[a]! * comps[co + idx[a]!]!;
+      out[i * k + c] = s - offset[c]!;
     }
   }
   return out;
@@ -155,8 +166,8 @@ function gramPca(data: Float32Array, n: number, d: number, k: number, mean: Floa
   }
   let total = 0;
   for (let i = 0; i < n; i++) total += g[i * n + i]!;
-  const eig = symmetricEigen(g, n);
-  const values = eig.values.slice(0, k);
+  const eig = symmetricEigenTop(g, n, k);
+  const values = eig.values;
   // Component = Xcᵀu / ‖Xcᵀu‖ (the norm is sqrt(λ·denom) in exact arithmetic).
   const comps = new Float64Array(k * d);
   for (let c = 0; c < k; c++) {
