@@ -54,7 +54,7 @@ export function symmetricEigenTop(a: Float64Array, n: number, k: number): Symmet
   for (let i = 1; i < n; i++) te[i - 1] = e[i]!;
   const lam = Float64Array.from(td);
   const el = Float64Array.from(e);
-  tql2Values(lam, el, n);
+  tql2(null, lam, el, n);
   const values = lam.sort().reverse().slice(0, k);
   let norm = 0;
   for (let i = 0; i < n; i++) norm = Math.max(norm, Math.abs(td[i]!) + Math.abs(te[i]!) + (i > 0 ? Math.abs(te[i - 1]!) : 0));
@@ -148,55 +148,6 @@ class TridiagonalLu {
   }
 }
 
-/** tql2 without eigenvectors: eigenvalues of the tridiagonal (d, e) in d (unsorted). */
-function tql2Values(d: Float64Array, e: Float64Array, n: number): void {
-  for (let i = 1; i < n; i++) e[i - 1] = e[i]!;
-  e[n - 1] = 0;
-  let f = 0, tst1 = 0;
-  const eps = 2 ** -52;
-  for (let l = 0; l < n; l++) {
-    tst1 = Math.max(tst1, Math.abs(d[l]!) + Math.abs(e[l]!));
-    let m = l;
-    while (m < n) { if (Math.abs(e[m]!) <= eps * tst1) break; m++; }
-    if (m === n) m = n - 1;
-    if (m > l) {
-      let iter = 0;
-      do {
-        if (++iter > 60) throw new Error('symmetricEigenTop: QL iteration did not converge (matrix has NaN or Inf entries?)');
-        let g = d[l]!;
-        let p = (d[l + 1]! - g) / (2 * e[l]!);
-        let r = Math.hypot(p, 1);
-        if (p < 0) r = -r;
-        d[l] = e[l]! / (p + r);
-        d[l + 1] = e[l]! * (p + r);
-        const dl1 = d[l + 1]!;
-        let h = g - d[l]!;
-        for (let i = l + 2; i < n; i++) d[i] = d[i]! - h;
-        f += h;
-        p = d[m]!;
-        let c = 1, c2 = 1, c3 = 1, s = 0, s2 = 0;
-        const el1 = e[l + 1]!;
-        for (let i = m - 1; i >= l; i--) {
-          c3 = c2; c2 = c; s2 = s;
-          g = c * e[i]!;
-          h = c * p;
-          r = Math.hypot(p, e[i]!);
-          e[i + 1] = s * r;
-          s = e[i]! / r;
-          c = p / r;
-          p = c * d[i]! - s * g;
-          d[i + 1] = h + s * (c * g + s * d[i]!);
-        }
-        p = -s * s2 * c3 * el1 * e[l]! / dl1;
-        e[l] = s * p;
-        d[l] = c * p;
-      } while (Math.abs(e[l]!) > eps * tst1);
-    }
-    d[l] = d[l]! + f;
-    e[l] = 0;
-  }
-}
-
 function tred2(v: Float64Array, d: Float64Array, e: Float64Array, n: number): void {
   reduce(v, d, e, n);
   accumulate(v, d, e, n);
@@ -279,7 +230,8 @@ function accumulate(v: Float64Array, d: Float64Array, e: Float64Array, n: number
   e[0] = 0;
 }
 
-function tql2(v: Float64Array, d: Float64Array, e: Float64Array, n: number): void {
+/** Implicit QL on the tridiagonal (d, e): eigenvalues into d; with v, also rotates its columns into eigenvectors. */
+function tql2(v: Float64Array | null, d: Float64Array, e: Float64Array, n: number): void {
   for (let i = 1; i < n; i++) e[i - 1] = e[i]!;
   e[n - 1] = 0;
   let f = 0, tst1 = 0;
@@ -317,6 +269,7 @@ function tql2(v: Float64Array, d: Float64Array, e: Float64Array, n: number): voi
           p = c * d[i]! - s * g;
           d[i + 1] = h + s * (c * g + s * d[i]!);
           // Rotate columns i and i+1 of V (contiguous in the column-major store).
+          if (!v) continue;
           const ci = i * n, ci1 = ci + n;
           for (let k = 0; k < n; k++) {
             const hk = v[ci1 + k]!, vk = v[ci + k]!;
