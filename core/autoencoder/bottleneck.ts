@@ -28,6 +28,63 @@ export interface AeSplit {
   candidates: TensorSize[];
   /** The smallest tensor on any path (may be bypassed by a skip connection). */
   smallest: TensorSize;
+  /** Every node's part, in graph order (see partsOfNodes): what the graph view tints. */
+  nodeParts: AeNodePart[];
+}
+
+export type AePart = 'encoder' | 'bottleneck' | 'decoder';
+
+export interface AeNodePart {
+  /** Node name (or #index when unnamed). */
+  node: string;
+  /** The node's first output tensor: unique in a graph, so views match nodes by it. */
+  output: string;
+  part: AePart;
+}
+
+/** What partsOfNodes needs of a node: the tensors it reads and writes (model nodes and summary layers both fit). */
+export interface PartNode { inputs: readonly string[]; outputs: readonly string[] }
+
+/**
+ * Each node's part of the split at `bottleneck`: the node producing it is the bottleneck; what it
+ * needs is the encoder; what lies downstream of it, or else only feeds the outputs (a decoder's
+ * constant Reshape shape, a skip path around the bottleneck), is the decoder. Anything left over
+ * (a dead-end branch off the encoder, an auxiliary head) reads only encoder-side tensors, so it
+ * counts as encoder. Throws when no node produces `bottleneck`.
+ */
+export function partsOfNodes(nodes: readonly PartNode[], bottleneck: string, outputs: readonly string[]): AePart[] {
+  const producer = new Map<string, number>();
+  const consumers = new Map<string, number[]>();
+  nodes.forEach((n, i) => {
+    for (const o of n.outputs) if (o !== '') producer.set(o, i);
+    for (const r of n.inputs) if (r !== '') { const c = consumers.get(r); if (c) c.push(i); else consumers.set(r, [i]); }
+  });
+  const bn = producer.get(bottleneck);
+  if (bn === undefined) throw new ModelError('unknown-tensor', `no node produces "${bottleneck}", so the graph cannot be split there`);
+  /** Nodes producing what `from` tensors need, transitively. */
+  const upstream = (from: readonly string[]) => {
+    const seen = new Set<number>();
+    const stack = [...from];
+    while (stack.length) {
+      const p = producer.get(stack.pop()!);
+      if (p === undefined || seen.has(p)) continue;
+      seen.add(p);
+      stack.push(...nodes[p]!.inputs);
+    }
+    return seen;
+  };
+  const enc = upstream(nodes[bn]!.inputs);
+  const feedsOutput = upstream(outputs);
+  const down = new Set<number>();
+  const stack = [...nodes[bn]!.outputs];
+  while (stack.length) {
+    for (const c of consumers.get(stack.pop()!) ?? []) {
+      if (down.has(c)) continue;
+      down.add(c);
+      stack.push(...nodes[c]!.outputs);
+    }
+  }
+  return nodes.map((_, i) => (i === bn ? 'bottleneck' : enc.has(i) ? 'encoder' : down.has(i) || feedsOutput.has(i) ? 'decoder' : 'encoder'));
 }
 
 const nodeLabel = (n: NodeProto, i: number) => (n.name !== '' ? n.name : `#${i}`);
@@ -134,9 +191,11 @@ function describeSplit(model: ModelProto, p: PathInfo, bottleneck: string, chose
     note = `${note ? `${note}; ` : ''}"${b.tensor}" holds ${b.elements} values per sample, not fewer than the input's ${input.elements}: the model does not compress`;
   }
   const sorted = (s: Set<number>) => [...s].sort((x, y) => x - y).map((i) => nodeLabel(g.node[i]!, i));
+  const parts = partsOfNodes(g.node.map((n) => ({ inputs: nodeReads(n), outputs: n.output })), bottleneck, g.output.map((o) => o.name));
+  const nodeParts = g.node.map((n, i) => ({ node: nodeLabel(n, i), output: n.output.find((o) => o !== '') ?? '', part: parts[i]! }));
   return {
     input, output, bottleneck: b, compressionRatio: input.elements / b.elements, trueBottleneck, chosen, note,
-    encoderNodes: sorted(enc), decoderNodes: sorted(dec), candidates: candidates.filter((c) => dominates(p, c.tensor)), smallest,
+    encoderNodes: sorted(enc), decoderNodes: sorted(dec), candidates: candidates.filter((c) => dominates(p, c.tensor)), smallest, nodeParts,
   };
 }
 

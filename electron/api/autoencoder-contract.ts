@@ -54,16 +54,32 @@ export const aeRequestSchemas = {
   }).strict(),
   /** Corrupt images (seeded) and restore them with the AE. */
   aeDenoise: z.object({ ...base, inputs: z.array(aeInputSchema).min(1).max(64), kind: z.enum(['gaussian', 'salt-pepper', 'masking']), amount: z.number().min(0).max(10), seed: z.number().int().min(0).max(2 ** 31) }).strict(),
-  /** Train the zoo autoencoder; returns the ONNX bytes (and writes them to a granted path). */
+  /** Train the zoo autoencoder (mode 'scratch', the default: latent and depth required), or fine-tune the open
+   *  model modelId (mode 'finetune': all weights, or the decoder's with part 'decoder'; images read at the
+   *  model's size). Returns the ONNX bytes (and writes them to a granted path). */
   aeTrain: z.object({
+    mode: z.enum(['scratch', 'finetune']).optional(), modelId: idSchema.optional(), bottleneck: tensorName.optional(),
     data: z.union([z.enum(['mnist', 'fashion']), z.object({ path: z.string().min(1).max(4096) }).strict()]),
-    latent: z.number().int().min(1).max(4096), depth: z.number().int().min(1).max(6), epochs: z.number().int().min(1).max(1000),
+    latent: z.number().int().min(1).max(4096).optional(), depth: z.number().int().min(1).max(6).optional(), epochs: z.number().int().min(1).max(1000),
     batchSize: z.number().int().min(1).max(4096).optional(), lr: z.number().positive().max(10).optional(), seed: z.number().int().min(0).max(2 ** 31).optional(),
     maxStepsPerEpoch: z.number().int().min(1).optional(), size: z.number().int().min(4).max(256).optional(), outPath: z.string().min(1).max(4096).optional(), jobId: idSchema.optional(),
-  }).strict(),
+    part: z.enum(['all', 'decoder']).optional(), classes: z.array(z.number().int().min(0).max(255)).min(1).max(256).optional(), limit: z.number().int().min(2).max(1_000_000).optional(),
+  }).strict().superRefine((r, ctx) => {
+    const need = (ok: boolean, path: string, message: string) => { if (!ok) ctx.addIssue({ code: 'custom', path: [path], message }); };
+    if (r.mode === 'finetune') {
+      need(r.modelId !== undefined, 'modelId', 'fine-tuning needs modelId (the open model to fine-tune)');
+      for (const k of ['latent', 'depth', 'size'] as const) need(r[k] === undefined, k, `${k} applies to training from scratch; fine-tuning keeps the model's architecture and input size`);
+    } else {
+      need(r.latent !== undefined && r.depth !== undefined, 'latent', 'training from scratch needs latent and depth');
+      for (const k of ['modelId', 'bottleneck', 'part', 'classes', 'limit'] as const) need(r[k] === undefined, k, `${k} applies to fine-tuning (mode 'finetune')`);
+    }
+  }),
 } as const;
 
 export interface AeTensorSize { tensor: string; shape: Shape; elements: number }
+
+/** One node's side of the encoder/bottleneck/decoder split (core/autoencoder/bottleneck.ts partsOfNodes). */
+export interface AeNodePart { node: string; output: string; part: 'encoder' | 'bottleneck' | 'decoder' }
 
 export interface AeInfo {
   input: AeTensorSize;
@@ -77,6 +93,8 @@ export interface AeInfo {
   decoderNodes: string[];
   candidates: AeTensorSize[];
   smallest: AeTensorSize;
+  /** Every node's part of the split, in graph order; views match a node by its first output tensor. */
+  nodeParts: AeNodePart[];
   preprocessing: { size: [number, number]; channels: 1 | 3; mean: number[]; std: number[]; preset: string };
 }
 
@@ -127,6 +145,10 @@ export interface AeDenoiseResult { dims: [number, number, number]; n: number; cl
 export interface AeTrainResult {
   model: Uint8Array; savedTo?: string; cancelled: boolean; steps: number; seconds: number;
   history: { epoch: number; trainLoss: number; testMse?: number; seconds: number }[];
+  mode?: 'scratch' | 'finetune';
+  /** Fine-tuning: held-out reconstruction MSE of the model before it was touched, and what was done to fit the data. */
+  testMseBefore?: number;
+  notes?: string[];
 }
 
 export interface AeResponses {

@@ -54,6 +54,8 @@ export class AppState {
   selectedLayer = $state<number | null>(null);
   /** Which zoo entry (or file name) the open model came from, for the picker. */
   sourceLabel = $state('');
+  /** The autoencoder bottleneck tensor the user picked for the open model (undefined: detected); the graph's split follows it. */
+  aeBottleneck = $state<string | undefined>(undefined);
 
   /** Latest cross-view requests (see InputRequest / EmbedRequest); cleared when another model opens. */
   inputRequest = $state.raw<InputRequest | null>(null);
@@ -121,6 +123,7 @@ export class AppState {
       this.model = opened;
       this.sourceLabel = label;
       this.selectedLayer = null;
+      this.aeBottleneck = undefined;
       this.inputRequest = null;
       this.embedRequest = null;
       this.error = null;

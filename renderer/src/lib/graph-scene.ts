@@ -3,6 +3,7 @@
 import type { GraphModel } from './graph-model.ts';
 import type { LayoutResult } from './layout-protocol.ts';
 import { FAMILY_STYLE } from './op-family.ts';
+import { AE_PART_STYLE, AE_PARTS, type AePart } from './ae-split.ts';
 
 export interface Viewport { scale: number; x: number; y: number }
 export interface Box { x: number; y: number; w: number; h: number }
@@ -31,6 +32,10 @@ export class GraphScene {
   selected = -1;
   hovered = -1;
   matches = new Set<number>();
+  /** An autoencoder's split: each node's part (or null), drawn as tinted regions with coloured borders. */
+  private parts: readonly (AePart | null)[] | null = null;
+  /** Beside each region, in screen space: its name and an optional second line (the bottleneck's shape and ratio). */
+  private partLabels: Partial<Record<AePart, { title: string; detail?: string }>> = {};
   /** Edges touching the selected node, drawn on top in the accent colour. */
   private activeEdges: number[] = [];
   private labelCache = new Map<string, string>();
@@ -54,6 +59,16 @@ export class GraphScene {
     this.activeEdges = [];
     if (i < 0) return;
     this.graph.edges.forEach((e, k) => { if (e.source === i || e.target === i) this.activeEdges.push(k); });
+  }
+
+  /** Show (or with null, clear) an autoencoder's encoder/bottleneck/decoder split. */
+  setParts(parts: readonly (AePart | null)[] | null, labels: Partial<Record<AePart, { title: string; detail?: string }>> = {}): void {
+    this.parts = parts && parts.length === this.graph.nodes.length ? parts : null;
+    this.partLabels = this.parts ? labels : {};
+  }
+
+  partOf(i: number): AePart | null {
+    return this.parts?.[i] ?? null;
   }
 
   hit(px: number, py: number): number {
@@ -109,9 +124,11 @@ export class GraphScene {
     ctx.setTransform(dpr * scale, 0, 0, dpr * scale, dpr * x, dpr * y);
     // Visible world rectangle, for culling.
     const vx0 = -x / scale, vy0 = -y / scale, vx1 = (w - x) / scale, vy1 = (h - y) / scale;
+    if (this.parts) this.drawRegions(ctx, vx0, vy0, vx1, vy1);
     this.drawEdges(ctx, vx0, vy0, vx1, vy1);
     this.drawNodes(ctx, vx0, vy0, vx1, vy1);
     ctx.setTransform(dpr, 0, 0, dpr, 0, 0);
+    if (this.parts) this.drawPartLabels(ctx, w, h);
     this.drawMinimap(ctx, w, h);
   }
 
@@ -123,6 +140,88 @@ export class GraphScene {
     const oy = ((this.view.y % step) + step) % step;
     const r = Math.min(1.5, Math.max(0.75, this.view.scale));
     for (let gx = ox; gx < w; gx += step) for (let gy = oy; gy < h; gy += step) ctx.fillRect(gx - r / 2, gy - r / 2, r, r);
+  }
+
+  /**
+   * Each part as one tinted region behind its nodes: every node's box grown by half the layer gap,
+   * all in one path, so neighbours merge into a band filled once (no darker overlaps).
+   */
+  private drawRegions(ctx: CanvasRenderingContext2D, vx0: number, vy0: number, vx1: number, vy1: number): void {
+    const pos = this.layout.positions;
+    const pad = REGION_PAD;
+    for (const part of AE_PARTS) {
+      ctx.beginPath();
+      for (let i = 0; i < this.graph.nodes.length; i++) {
+        if (this.parts![i] !== part) continue;
+        const n = this.graph.nodes[i]!;
+        const nx = pos[2 * i]! - pad, ny = pos[2 * i + 1]! - pad, nw = n.width + 2 * pad, nh = n.height + 2 * pad;
+        if (nx + nw < vx0 || nx > vx1 || ny + nh < vy0 || ny > vy1) continue;
+        ctx.roundRect(nx, ny, nw, nh, 14);
+      }
+      ctx.fillStyle = withAlpha(AE_PART_STYLE[part].color, part === 'bottleneck' ? 0.3 : 0.15);
+      ctx.fill();
+    }
+  }
+
+  /** World bounding box of each part's nodes. */
+  private partBoxes(): Partial<Record<AePart, Box>> {
+    const out: Partial<Record<AePart, Box>> = {};
+    if (!this.parts) return out;
+    const pos = this.layout.positions;
+    this.graph.nodes.forEach((n, i) => {
+      const p = this.parts![i];
+      if (!p) return;
+      const x = pos[2 * i]!, y = pos[2 * i + 1]!;
+      const b = out[p];
+      if (!b) { out[p] = { x, y, w: n.width, h: n.height }; return; }
+      const x1 = Math.max(b.x + b.w, x + n.width), y1 = Math.max(b.y + b.h, y + n.height);
+      b.x = Math.min(b.x, x); b.y = Math.min(b.y, y); b.w = x1 - b.x; b.h = y1 - b.y;
+    });
+    return out;
+  }
+
+  /** Region names beside the regions at a constant screen size, kept in view while the region is. */
+  private drawPartLabels(ctx: CanvasRenderingContext2D, w: number, h: number): void {
+    const { scale, x, y } = this.view;
+    const boxes = this.partBoxes();
+    ctx.textBaseline = 'middle';
+    for (const part of AE_PARTS) {
+      const b = boxes[part];
+      const label = this.partLabels[part];
+      if (!b || !label) continue;
+      const pad = REGION_PAD * scale;
+      const left = b.x * scale + x - pad, right = (b.x + b.w) * scale + x + pad;
+      const top = b.y * scale + y - pad, bottom = (b.y + b.h) * scale + y + pad;
+      if (bottom < 0 || top > h || right < 0 || left > w) continue;
+      // Level with the region's middle, but never off screen while part of the region shows.
+      // Kept below the split's legend, which the view lays over the canvas's top-left corner.
+      const cy = clamp((top + bottom) / 2, Math.max(top, LEGEND_INSET) + 12, Math.min(bottom, h) - 12);
+      ctx.font = `600 12px ${FONT}`;
+      const title = label.title.toUpperCase();
+      ctx.font = `11.5px ${FONT}`;
+      const detailW = label.detail ? ctx.measureText(label.detail).width : 0;
+      ctx.font = `600 12px ${FONT}`;
+      const textW = Math.max(ctx.measureText(title).width, detailW);
+      const onLeft = left - 14 - textW >= 8;
+      const tx = onLeft ? left - 12 : right + 12;
+      ctx.textAlign = onLeft ? 'right' : 'left';
+      const dy = label.detail ? -8 : 0;
+      ctx.fillStyle = AE_PART_STYLE[part].color;
+      ctx.fillText(title, tx, cy + dy);
+      if (label.detail) {
+        ctx.font = `11.5px ${FONT}`;
+        ctx.fillStyle = COLORS.shape;
+        ctx.fillText(label.detail, tx, cy + 8);
+      }
+      // A short tick joining the label to its region.
+      ctx.strokeStyle = withAlpha(AE_PART_STYLE[part].color, 0.7);
+      ctx.lineWidth = 2;
+      ctx.beginPath();
+      const ex = onLeft ? left : right;
+      ctx.moveTo(onLeft ? ex - 6 : ex + 6, cy - 10 + dy / 2);
+      ctx.lineTo(onLeft ? ex - 6 : ex + 6, cy + 10 - dy / 2);
+      ctx.stroke();
+    }
   }
 
   private drawEdges(ctx: CanvasRenderingContext2D, vx0: number, vy0: number, vx1: number, vy1: number): void {
@@ -215,8 +314,10 @@ export class GraphScene {
       const isSel = i === this.selected;
       const isMatch = this.matches.has(i);
       if (blocks && !isSel && !isMatch) continue;
-      ctx.lineWidth = isSel ? Math.max(2.5, 2 / s) : isMatch ? Math.max(2, 1.5 / s) : Math.max(1, 0.8 / s);
-      ctx.strokeStyle = isSel ? COLORS.edgeActive : isMatch ? COLORS.match : io ? color : COLORS.border;
+      const part = this.parts?.[i] ?? null;
+      const partW = part === 'bottleneck' ? Math.max(3, 2.4 / s) : Math.max(1.75, 1.4 / s);
+      ctx.lineWidth = isSel ? Math.max(2.5, 2 / s) : isMatch ? Math.max(2, 1.5 / s) : part ? partW : Math.max(1, 0.8 / s);
+      ctx.strokeStyle = isSel ? COLORS.edgeActive : isMatch ? COLORS.match : part ? AE_PART_STYLE[part].color : io ? color : COLORS.border;
       ctx.beginPath();
       ctx.roundRect(nx, ny, n.width, n.height, r);
       ctx.stroke();
@@ -315,7 +416,8 @@ export class GraphScene {
     for (let i = 0; i < this.graph.nodes.length; i++) {
       const n = this.graph.nodes[i]!;
       ctx.globalAlpha = this.matches.size && !this.matches.has(i) ? 0.3 : 1;
-      ctx.fillStyle = this.matches.has(i) ? COLORS.match : i === this.selected ? COLORS.edgeActive : FAMILY_STYLE[n.family].color;
+      const part = this.parts?.[i];
+      ctx.fillStyle = this.matches.has(i) ? COLORS.match : i === this.selected ? COLORS.edgeActive : part ? AE_PART_STYLE[part].color : FAMILY_STYLE[n.family].color;
       ctx.fillRect(m.x + pos[2 * i]! * m.scale, m.y + pos[2 * i + 1]! * m.scale, Math.max(1.5, n.width * m.scale), Math.max(1.5, n.height * m.scale));
     }
     ctx.globalAlpha = 1;
@@ -348,6 +450,17 @@ export class GraphScene {
     this.view = { ...this.view, x: w / 2 - wx * this.view.scale, y: h / 2 - wy * this.view.scale };
     return true;
   }
+}
+
+/** Half the gap between layers: grown by this much, vertically neighbouring nodes' regions just meet. */
+const REGION_PAD = 17;
+/** Height of the split legend over the canvas's top edge (GraphView's .ae-legend). */
+const LEGEND_INSET = 50;
+
+/** "#5b8def" with alpha → "rgba(91, 141, 239, a)". */
+function withAlpha(hex: string, a: number): string {
+  const v = Number.parseInt(hex.slice(1), 16);
+  return `rgba(${(v >> 16) & 255}, ${(v >> 8) & 255}, ${v & 255}, ${a})`;
 }
 
 function clamp(v: number, lo: number, hi: number): number {
