@@ -25,7 +25,9 @@ export interface PreparedInput {
 export type InputSource =
   | { kind: 'sample'; dataset: SampleDatasetId; index: number }
   | { kind: 'bytes'; name: string; data: Uint8Array }
-  | { kind: 'path'; path: string };
+  | { kind: 'path'; path: string }
+  /** 8-bit gray pixels already in memory (an IDX or shipped-set image behind an embedding point). */
+  | { kind: 'gray'; name: string; width: number; height: number; pixels: Uint8Array; label?: number };
 
 export function tensorHash(t: FloatTensor): string {
   const h = createHash('sha1');
@@ -68,6 +70,11 @@ export async function prepareInput(source: InputSource, prep: Preprocessing): Pr
     ({ tensor, geometry } = await grayToInput(ds.pixels(source.index), ds.width, ds.height, prep));
     label = ds.label(source.index);
     name = `${source.dataset}:${source.index}`;
+  } else if (source.kind === 'gray') {
+    if (source.pixels.length !== source.width * source.height) throw new RangeError(`${source.name}: ${source.pixels.length} pixels do not make a ${source.width}×${source.height} image`);
+    ({ tensor, geometry } = await grayToInput(source.pixels, source.width, source.height, prep));
+    label = source.label;
+    name = source.name;
   } else {
     const im = await loadImage(source.kind === 'path' ? source.path : source.data, prep, { name: source.kind === 'path' ? source.path : source.name });
     tensor = im.tensor; geometry = im.geometry;

@@ -5,7 +5,7 @@ import { randomBytes } from 'node:crypto';
 import type { ModelSummary } from '../../core/analysis/types.ts';
 import type { ModelProto } from '../../core/onnx/proto.ts';
 import type { Preprocessing } from '../../core/data/types.ts';
-import type { ActivationSession, PreparedInput } from '../../core/activations/index.ts';
+import type { ActivationSession, InputSource as CoreInputSource, PreparedInput } from '../../core/activations/index.ts';
 import type {
   ApiRequest, ApiResponse, ColormapInfo, DatasetExamplesResult, InputSet, LayerActivationsResult, LayerFiltersResult, SampleSetInfo,
 } from './contract.ts';
@@ -13,6 +13,7 @@ import { ApiFailure } from './errors.ts';
 import { beginJob, type JobHandle } from './jobs.ts';
 import type { Runtime } from './core-adapter.ts';
 import type { CallContext } from './service.ts';
+import { embedPointResolver, type EmbedPointImage, type EmbedPointResolver } from './embed-point.ts';
 
 /** What these methods need to know about an open model. */
 export interface ActivationModelRef { id: string; name: string; bytes: Uint8Array; summary: ModelSummary; runtime: Runtime | null }
@@ -25,6 +26,8 @@ export interface ActivationDeps {
   isGranted(path: string): boolean;
   jobs: Map<string, JobHandle>;
   strategy?: 'auto' | 'all' | 'layer';
+  /** The image behind an embedding point (`{ kind: 'embedding' }` inputs); absent = no embeddings. */
+  embedPoint?: EmbedPointResolver;
 }
 
 type Activations = typeof import('../../core/activations/index.ts');
@@ -104,6 +107,8 @@ export function createActivationMethods(deps: ActivationDeps): ActivationMethods
         throw new ApiFailure('forbidden', 'this image was not chosen through the file dialog; choose it there or drop it on the window');
       }
       const act = await core.activations();
+      // Resolved before any model work: a dropped embedding or a bad index fails fast.
+      const point = src.kind === 'embedding' ? embedPointOf(deps, src.embeddingId, src.index) : undefined;
       if (src.kind === 'sample') {
         const ds = act.sampleDataset(src.dataset);
         if (src.index >= ds.count) throw new ApiFailure('invalid-request', `${ds.title} has ${ds.count} images; index ${src.index} is out of range (0–${ds.count - 1})`);
@@ -115,7 +120,12 @@ export function createActivationMethods(deps: ActivationDeps): ActivationMethods
         prep = validatePreprocessing(preprocessingOf(state.model, { overrides: req.preprocessing }).preprocessing, 'preprocessing');
       } catch (e) { throw new ApiFailure('invalid-request', (e as Error).message); }
       checkInputFits(state.session.inputDims, prep);
-      const input = await act.prepareInput(src.kind === 'bytes' ? { kind: 'bytes', name: src.name, data: src.data } : src, prep);
+      const coreSource = src.kind === 'bytes' ? { kind: 'bytes' as const, name: src.name, data: src.data } : src.kind === 'embedding' ? pointSource(point!) : src;
+      const input = await act.prepareInput(coreSource, prep).catch((e: unknown) => {
+        // A folder/CSV file may have moved since it was embedded: say which point it was.
+        if (point && e instanceof Error && !(e instanceof ApiFailure)) throw new ApiFailure('invalid-request', `embedding point ${point.name}: ${e.message}`);
+        throw e;
+      });
       const inputId = `in_${randomBytes(8).toString('hex')}`;
       inputs.set(inputId, { modelId: ref.id, input, prep });
       while (inputs.size > MAX_INPUTS) inputs.delete(inputs.keys().next().value as string);
@@ -129,6 +139,10 @@ export function createActivationMethods(deps: ActivationDeps): ActivationMethods
         out.label = input.label;
         out.labelName = act.sampleDataset(src.dataset).classNames[input.label];
       }
+      if (src.kind === 'sample') out.sample = { dataset: src.dataset, index: src.index };
+      if (point?.label !== undefined) { out.label = point.label; out.labelName = point.labelName; }
+      if (point?.sample) out.sample = point.sample;
+      if (point) out.name = point.name;
       return out;
     },
 
@@ -253,6 +267,15 @@ export function createActivationMethods(deps: ActivationDeps): ActivationMethods
       await Promise.all(all.map((p) => p.then((s) => s.session.dispose(), () => undefined)));
     },
   };
+}
+
+function embedPointOf(deps: ActivationDeps, embeddingId: string, index: number): EmbedPointImage {
+  return (deps.embedPoint ?? embedPointResolver(undefined))(embeddingId, index);
+}
+
+/** The core input for an embedding point: the stored gray plane, or the original file (trusted: it came from a granted set). */
+function pointSource(p: EmbedPointImage): CoreInputSource {
+  return p.kind === 'gray' ? { kind: 'gray', name: p.name, width: p.width, height: p.height, pixels: p.pixels, ...(p.label !== undefined ? { label: p.label } : {}) } : { kind: 'path', path: p.path };
 }
 
 /** A fixed input shape must agree with the preprocessing (channels and size). */

@@ -12,7 +12,7 @@ export * from './review-contract.ts';
 // --- autoencoder workbench (autoencoder helper): schemas and types live in autoencoder-contract.ts ---
 import { aeRequestSchemas, type AeResponses } from './autoencoder-contract.ts';
 // --- saliency explainers (explain helper) ---
-import { explainRequestSchemas, type ExplainResponses } from './explain-contract.ts';
+import { embeddingInputSchema, explainRequestSchemas, type ExplainResponses } from './explain-contract.ts';
 // --- radiograph review display (heatmaps helper) ---
 import { imageReviewRequestSchemas, type ImageReviewResponses } from './image-review-contract.ts';
 export * from './autoencoder-contract.ts';
@@ -53,6 +53,8 @@ export const inputSourceSchema = z.discriminatedUnion('kind', [
   z.object({ kind: z.literal('bytes'), name: z.string().min(1).max(MAX_NAME), data: z.instanceof(Uint8Array).refine((d) => d.byteLength <= MAX_IMAGE_BYTES, 'image too large') }).strict(),
   /** A path the user chose through the host's file dialog. */
   z.object({ kind: z.literal('path'), path: z.string().min(1).max(MAX_PATH) }).strict(),
+  /** One point of a kept embedding (embedStart): its dataset image, or the original file for folder/CSV sets. */
+  embeddingInputSchema,
 ]);
 export type InputSource = z.infer<typeof inputSourceSchema>;
 
@@ -162,6 +164,8 @@ export interface InputSet {
   /** True class of a dataset sample. */
   label?: number;
   labelName?: string;
+  /** The shipped-dataset row this input is (a sample, or an embedding point of one): pickers step on from it. */
+  sample?: { dataset: z.infer<typeof sampleDatasetSchema>; index: number };
   /** Top-k classes (softmax of logits unless the output already sums to 1); null when the output is not class scores. */
   predictions: { output: string; softmax: boolean; top: PredictionEntry[] } | null;
 }

@@ -11,11 +11,16 @@ export const voiWindowSchema = z.object({
   center: z.number().finite(), width: z.number().finite().positive().max(1e9), fn: z.enum(['LINEAR', 'LINEAR_EXACT', 'SIGMOID']),
 }).strict();
 
-/** What to explain: a shipped dataset sample, a granted file (image, DICOM, .npy) or dropped bytes. */
+/** A point of a kept embedding (embed-contract embedStart): the image behind it, opened from the cloud.
+ *  Shared with contract.ts's inputSourceSchema (setInput). */
+export const embeddingInputSchema = z.object({ kind: z.literal('embedding'), embeddingId: idSchema, index: z.number().int().min(0).max(10_000_000) }).strict();
+
+/** What to explain: a shipped dataset sample, a granted file (image, DICOM, .npy), dropped bytes or an embedding point. */
 export const explainInputSchema = z.discriminatedUnion('kind', [
   z.object({ kind: z.literal('sample'), dataset: z.enum(['mnist-test', 'fashion-test']), index: z.number().int().min(0).max(1_000_000) }).strict(),
   z.object({ kind: z.literal('path'), path: z.string().min(1).max(4096), window: voiWindowSchema.optional() }).strict(),
   z.object({ kind: z.literal('bytes'), name: z.string().min(1).max(256), data: z.instanceof(Uint8Array).refine((d) => d.byteLength <= MAX_EXPLAIN_INPUT_BYTES, 'input too large'), window: voiWindowSchema.optional() }).strict(),
+  embeddingInputSchema,
 ]);
 export type ExplainInputSource = z.infer<typeof explainInputSchema>;
 

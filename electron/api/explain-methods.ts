@@ -11,6 +11,7 @@ import type { ExplainInputSource, ExplainResponses } from './explain-contract.ts
 import { beginJob, type JobHandle } from './jobs.ts';
 import { ApiFailure } from './errors.ts';
 import type { CallContext } from './service.ts';
+import { embedPointResolver, type EmbedPointResolver } from './embed-point.ts';
 
 export interface ExplainModelRef { id: string; name: string; bytes: Uint8Array; runtime: Runtime | null }
 export type ExplainJobHandle = JobHandle;
@@ -18,6 +19,8 @@ export interface ExplainDeps {
   model(id: string): ExplainModelRef;
   isGranted(path: string): boolean;
   jobs: Map<string, ExplainJobHandle>;
+  /** The image behind an embedding point (`{ kind: 'embedding' }` inputs); absent = no embeddings. */
+  embedPoint?: EmbedPointResolver;
 }
 
 type Method = keyof ExplainResponses;
@@ -69,6 +72,18 @@ export function createExplainMethods(deps: ExplainDeps): ExplainMethods {
         const { prepareInput } = await core.samples();
         const r = await prepareInput(s, p.prep);
         return { name: r.name, x: r.tensor.data, geometry: r.geometry, kind: 'image' };
+      }
+      if (s.kind === 'embedding') {
+        const pt = (deps.embedPoint ?? embedPointResolver(undefined))(s.embeddingId, s.index);
+        if (pt.kind === 'gray') {
+          // The same path as a dataset sample, so a shipped-set point gives the sample's map exactly.
+          const { prepareInput } = await core.samples();
+          const r = await prepareInput({ kind: 'gray', name: pt.name, width: pt.width, height: pt.height, pixels: pt.pixels }, p.prep);
+          return { name: r.name, x: r.tensor.data, geometry: r.geometry, kind: 'image' };
+        }
+        // Folder/CSV sets: the original file (it came from a granted set), at full size.
+        const { loadExplainInput } = await core.explain();
+        return await loadExplainInput(pt.path, p.prep, p.em.inputShape, { name: pt.name });
       }
       if (s.kind === 'path' && !deps.isGranted(s.path)) throw new ApiFailure('forbidden', 'this file was not chosen through the file dialog; choose it there or drop it on the window');
       const { loadExplainInput } = await core.explain();

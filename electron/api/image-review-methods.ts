@@ -5,8 +5,13 @@ import sharp from 'sharp';
 import type { ApiRequest } from './contract.ts';
 import type { ReviewImage, ReviewWindow } from './image-review-contract.ts';
 import { ApiFailure } from './errors.ts';
+import { embedPointResolver, type EmbedPointResolver } from './embed-point.ts';
 
-export interface ImageReviewDeps { isGranted(path: string): boolean }
+export interface ImageReviewDeps {
+  isGranted(path: string): boolean;
+  /** The image behind an embedding point (`{ kind: 'embedding' }` inputs); absent = no embeddings. */
+  embedPoint?: EmbedPointResolver;
+}
 
 const DEFAULT_MAX_PIXELS = 4096 * 4096;
 const isDicom = (b: Uint8Array) => b.length > 132 && b[128] === 0x44 && b[129] === 0x49 && b[130] === 0x43 && b[131] === 0x4d;
@@ -37,25 +42,36 @@ export function createImageReviewMethods(deps: ImageReviewDeps) {
       const maxPixels = req.maxPixels ?? DEFAULT_MAX_PIXELS;
       const src = req.source;
       const stepFor = (w: number, h: number) => Math.max(1, Math.ceil(Math.sqrt((w * h) / maxPixels)));
+      const gray8 = (name: string, width: number, height: number, pixels: Uint8Array): ReviewImage => {
+        const range = { min: 0, max: 255 };
+        return {
+          name, kind: 'sample', original: { width, height }, width, height, step: 1,
+          channels: 1, values: Float32Array.from(pixels), range, windows: [fullWindow(range, '8-bit range')], invert: false, bitDepth: 8,
+        };
+      };
       if (src.kind === 'sample') {
         const { sampleDataset } = await import('../../core/activations/samples.ts');
         let ds;
         try { ds = sampleDataset(src.dataset); ds.pixels(src.index); } catch (e) { throw new ApiFailure('invalid-request', (e as Error).message); }
-        const values = Float32Array.from(ds.pixels(src.index));
-        const range = { min: 0, max: 255 };
-        return {
-          name: `${src.dataset}:${src.index}`, kind: 'sample', original: { width: ds.width, height: ds.height }, width: ds.width, height: ds.height, step: 1,
-          channels: 1, values, range, windows: [fullWindow(range, '8-bit range')], invert: false, bitDepth: 8,
-        };
+        return gray8(`${src.dataset}:${src.index}`, ds.width, ds.height, ds.pixels(src.index));
       }
-      let bytes: Uint8Array, name: string;
-      if (src.kind === 'path') {
-        if (!deps.isGranted(src.path)) throw new ApiFailure('forbidden', 'this file was not chosen through the file dialog; choose it there or drop it on the window');
-        name = src.path.split(/[\\/]/).pop() ?? src.path;
+      const readPath = async (path: string, name: string): Promise<Uint8Array> => {
         try {
           const { readFile } = await import('node:fs/promises');
-          bytes = new Uint8Array(await readFile(src.path));
+          return new Uint8Array(await readFile(path));
         } catch (e) { throw new ApiFailure('invalid-request', `${name}: cannot read the file (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`); }
+      };
+      let bytes: Uint8Array, name: string;
+      if (src.kind === 'embedding') {
+        const pt = (deps.embedPoint ?? embedPointResolver(undefined))(src.embeddingId, src.index);
+        if (pt.kind === 'gray') return gray8(pt.name, pt.width, pt.height, pt.pixels);
+        // Folder/CSV sets: the original file (it came from a granted set).
+        name = pt.name;
+        bytes = await readPath(pt.path, name);
+      } else if (src.kind === 'path') {
+        if (!deps.isGranted(src.path)) throw new ApiFailure('forbidden', 'this file was not chosen through the file dialog; choose it there or drop it on the window');
+        name = src.path.split(/[\\/]/).pop() ?? src.path;
+        bytes = await readPath(src.path, name);
       } else { bytes = src.data; name = src.name; }
       if (bytes.length === 0) throw new ApiFailure('invalid-request', `${name}: the file is empty`);
 

@@ -23,6 +23,7 @@ import { createAutoencoderMethods } from './autoencoder-methods.ts';
 import { createExplainMethods } from './explain-methods.ts';
 // --- embedding clouds (embeddings helper) ---
 import { createEmbedMethods } from './embed-methods.ts';
+import { embedPointResolver } from './embed-point.ts';
 // --- radiograph review display (heatmaps helper) ---
 import { createImageReviewMethods } from './image-review-methods.ts';
 
@@ -110,15 +111,17 @@ export function createService(opts: ServiceOptions): ApiService {
   const version = opts.version ?? readVersion();
   // --- review workspaces (workspace/report helper) ---
   const review = createReviewHandlers({ ...opts.review, host: opts.host, grants });
-  const activations = createActivationMethods({ model: (id) => modelOrThrow(id), isGranted: (p) => grants.isGranted(p), jobs, strategy: opts.activationStrategy });
+  // An embedding point opened in Activations/Heatmaps (issue #6 §3); `embeddings` is made below, looked up at call time.
+  const embedPoint = embedPointResolver((id, i) => embeddings.point(id, i));
+  const activations = createActivationMethods({ model: (id) => modelOrThrow(id), isGranted: (p) => grants.isGranted(p), jobs, strategy: opts.activationStrategy, embedPoint });
   // --- autoencoder workbench (autoencoder helper) ---
   const autoencoder = createAutoencoderMethods({ model: (id) => modelOrThrow(id), isGranted: (p) => grants.isGranted(p), jobs });
   // --- saliency explainers (explain helper) ---
-  const explainers = createExplainMethods({ model: (id) => modelOrThrow(id), isGranted: (p) => grants.isGranted(p), jobs });
+  const explainers = createExplainMethods({ model: (id) => modelOrThrow(id), isGranted: (p) => grants.isGranted(p), jobs, embedPoint });
   // --- embedding clouds (embeddings helper) ---
   const embeddings = createEmbedMethods({ model: (id) => modelOrThrow(id), isGranted: (p) => grants.isGranted(p), jobs, cacheDir: opts.embedCacheDir });
   // --- radiograph review display (heatmaps helper) ---
-  const imageReview = createImageReviewMethods({ isGranted: (p) => grants.isGranted(p) });
+  const imageReview = createImageReviewMethods({ isGranted: (p) => grants.isGranted(p), embedPoint });
 
   // One Runtime per provider choice: creating one probes the providers, so it is reused.
   const runtimeFor = (provider: ProviderChoice): Promise<Runtime> => {

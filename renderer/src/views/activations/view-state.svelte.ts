@@ -12,6 +12,10 @@ export class ActivationsViewState {
   input = $state.raw<InputSet | null>(null);
   /** How the current input was made, to make it again (e.g. after the host forgot it). */
   source = $state.raw<InputSource | null>(null);
+  /** Where the current input came from when another view sent it ("from embedding: …"), else null. */
+  origin = $state<string | null>(null);
+  /** The last app.inputRequest applied here (not reactive: it only guards against applying twice). */
+  appliedRequest = 0;
   layer = $state<string | null>(null);
   colormap = $state('viridis');
   norm = $state<NormMode>('channel');

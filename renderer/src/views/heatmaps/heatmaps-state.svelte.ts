@@ -17,13 +17,18 @@ export class HeatmapsState {
   sampleDataset = $state<'mnist-test' | 'fashion-test'>('mnist-test');
   sampleIndex = $state(0);
   image = $state.raw<ReviewImage | null>(null);
+  /** Where the current input came from when another view sent it ("from embedding: …"), else null. */
+  origin = $state<string | null>(null);
+  /** The last app.inputRequest applied here (not reactive: it only guards against applying twice). */
+  appliedRequest = 0;
   window = $state.raw<Window | null>(null);
 
   /** The input for explain calls: a DICOM goes with the reviewer's current window, so the model
    *  sees the image as windowed on screen. */
   get explainSource(): ExplainInputSource {
     const src = this.source, w = this.window;
-    if (src.kind === 'sample' || !w || this.image?.kind !== 'dicom') return src;
+    // Only files and dropped bytes can be DICOM; samples and embedding points are 8-bit images.
+    if (src.kind === 'sample' || src.kind === 'embedding' || !w || this.image?.kind !== 'dicom') return src;
     return { ...src, window: { center: w.center, width: w.width, fn: w.fn } };
   }
   methods = $state<string[]>(['gradcam', 'occlusion']);
