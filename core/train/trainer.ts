@@ -57,6 +57,9 @@ export interface TrainConfig {
   /** Model input / output tensor (default: the first graph input / output). */
   input?: string;
   output?: string;
+  /** Per-sample dims of the reconstruction target when the output is not shaped like the input
+   *  (same values, e.g. a flattened [N, 784] output of a [N, 1, 28, 28] input). */
+  targetDims?: number[];
   /** Initializers not to train besides BN running statistics. */
   frozen?: string[];
   /** Cap on steps per epoch (quick runs and tests). */
@@ -212,7 +215,7 @@ export async function train(c: TrainConfig): Promise<TrainResult> {
         const feeds: Record<string, ort.Tensor> = { [input]: new ort.Tensor('float32', b.x, [b.n, ...sampleDims(c.train)]) };
         feeds[tg.labelsInput] = c.task === 'classification'
           ? new ort.Tensor('int64', b.labels!, [b.n])
-          : new ort.Tensor('float32', b.x, [b.n, ...sampleDims(c.train)]);
+          : new ort.Tensor('float32', b.x, [b.n, ...(c.targetDims ?? sampleDims(c.train))]);
         for (const p of trainable) feeds[p] = new ort.Tensor('float32', weights.get(p)!, paramDims.get(p)!);
         const res = await session.run(feeds, fetches);
         const loss = Number((res[tg.lossOutput]!.data as Float32Array)[0]);

@@ -31,6 +31,7 @@ const core = {
   pca: () => import('../../core/autoencoder/pca-compare.ts'),
   denoise: () => import('../../core/autoencoder/denoise.ts'),
   train: () => import('../../core/autoencoder/train-ae.ts'),
+  fineTune: () => import('../../core/autoencoder/fine-tune.ts'),
   load: () => import('../../core/onnx/load.ts'),
   input: () => import('../../core/activations/input.ts'),
 };
@@ -44,6 +45,9 @@ function asApi(e: unknown, what: string): never {
   if (err instanceof Error && err.name !== 'WorkerCrashError' && err.name !== 'InferenceError') throw new ApiFailure('invalid-request', err.message);
   throw e;
 }
+
+const trainMessage = (p: { epoch: number; epochs: number; loss: number; testMse?: number }) =>
+  `epoch ${p.epoch}/${p.epochs} loss ${p.loss.toFixed(5)}${p.testMse !== undefined ? ` test mse ${p.testMse.toFixed(5)}` : ''}`;
 
 const labelsOf = (labels: readonly string[] | undefined) => {
   if (!labels) return {};
@@ -106,6 +110,38 @@ export function createAutoencoderMethods(deps: AeDeps): AeMethods {
     } finally {
       end();
     }
+  };
+
+  /** Fine-tune the open model: its graph, input size and preprocessing stay; the job reports reading, then steps. */
+  const fineTune = async (req: ApiRequest<'aeTrain'>, ctx: CallContext): Promise<ApiResponse<'aeTrain'>> => {
+    const ref = deps.model(req.modelId!);
+    const [{ loadModelBytes }, { preprocessingOf }, ft, { loadFineTuneData }, { saveModelBytes }] = await Promise.all([
+      core.load(), import('../../core/data/preprocessing.ts'), core.fineTune(), import('../../core/autoencoder/fine-tune-data.ts'), import('../../core/onnx/save.ts'),
+    ]);
+    const model = loadModelBytes(ref.bytes, { name: ref.name }).model;
+    const prep = preprocessingOf(model).preprocessing;
+    try {
+      ft.planFineTune(model, prep, { part: req.part, bottleneck: req.bottleneck });
+    } catch (e) {
+      if (e instanceof ft.NotTrainableError) throw new ApiFailure('bad-model', `${ref.name}: ${e.message}`);
+      asApi(e, 'checking the model');
+    }
+    return job(req.jobId, ctx, 'fine-tuning', async (signal, progress) => {
+      progress(0, 1, 'reading images');
+      const data = await loadFineTuneData(typeof req.data === 'string' ? req.data : req.data.path, prep, {
+        classes: req.classes, limit: req.limit, signal, onProgress: (d, t) => progress(d, t, `read ${d} of ${t} images`),
+      });
+      const r = await ft.fineTuneAutoencoder({
+        model, preprocessing: prep, from: ref.name, fromBytes: ref.bytes, data, part: req.part, bottleneck: req.bottleneck,
+        epochs: req.epochs, batchSize: req.batchSize, lr: req.lr, seed: req.seed, maxStepsPerEpoch: req.maxStepsPerEpoch, outPath: req.outPath, signal,
+        onProgress: (p) => progress((p.epoch - 1) * p.steps + p.step, p.epochs * p.steps, trainMessage(p)),
+      });
+      return {
+        model: saveModelBytes(r.model), savedTo: r.savedTo, cancelled: r.cancelled, steps: r.steps, seconds: r.seconds, mode: 'finetune' as const,
+        history: r.history.map((h) => ({ epoch: h.epoch, trainLoss: h.trainLoss, testMse: h.testMse, seconds: h.seconds })),
+        testMseBefore: r.testMseBefore, notes: [...data.notes, ...r.notes],
+      };
+    });
   };
 
   const handlers: AeHandlers = {
@@ -215,17 +251,18 @@ export function createAutoencoderMethods(deps: AeDeps): AeMethods {
     async aeTrain(req, ctx) {
       if (typeof req.data === 'object' && !deps.isGranted(req.data.path)) throw new ApiFailure('forbidden', 'the training folder was not chosen through the file dialog; choose it there');
       if (req.outPath !== undefined && !deps.isGranted(req.outPath)) throw new ApiFailure('forbidden', 'the output path was not chosen through the file dialog; choose it there (or save the returned bytes)');
+      if (req.mode === 'finetune') return fineTune(req, ctx);
       const { loadTrainingData, trainAutoencoder } = await core.train();
       return job(req.jobId, ctx, 'training', async (signal, progress) => {
         const data = await loadTrainingData(typeof req.data === 'string' ? req.data : req.data.path, req.size ?? 28);
         const r = await trainAutoencoder({
-          data, latent: req.latent, depth: req.depth, epochs: req.epochs, batchSize: req.batchSize, lr: req.lr, seed: req.seed,
+          data, latent: req.latent!, depth: req.depth!, epochs: req.epochs, batchSize: req.batchSize, lr: req.lr, seed: req.seed,
           maxStepsPerEpoch: req.maxStepsPerEpoch, outPath: req.outPath, signal,
-          onProgress: (p) => progress((p.epoch - 1) * p.steps + p.step, p.epochs * p.steps, `epoch ${p.epoch}/${p.epochs} loss ${p.loss.toFixed(5)}${p.testMse !== undefined ? ` test mse ${p.testMse.toFixed(5)}` : ''}`),
+          onProgress: (p) => progress((p.epoch - 1) * p.steps + p.step, p.epochs * p.steps, trainMessage(p)),
         });
         const { saveModelBytes } = await import('../../core/onnx/save.ts');
         return {
-          model: saveModelBytes(r.model), savedTo: r.savedTo, cancelled: r.cancelled, steps: r.steps, seconds: r.seconds,
+          model: saveModelBytes(r.model), savedTo: r.savedTo, cancelled: r.cancelled, steps: r.steps, seconds: r.seconds, mode: 'scratch' as const,
           history: r.history.map((h) => ({ epoch: h.epoch, trainLoss: h.trainLoss, testMse: h.testMse, seconds: h.seconds })),
         };
       });

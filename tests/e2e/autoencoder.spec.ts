@@ -208,3 +208,48 @@ test.describe('autoencoder view: PCA, training, graph link', () => {
     await expect(page.getByText('N × 16', { exact: true })).toBeVisible();
   });
 });
+
+test.describe('autoencoder view: fine-tuning', () => {
+  let errors: string[] = [];
+  test.beforeEach(async ({ page }) => {
+    errors = watchErrors(page);
+    await page.goto(appUrl());
+    await expect(page.getByTestId('graph-canvas')).toHaveAttribute('data-phase', 'ready', { timeout: 90_000 });
+  });
+  test.afterEach(() => { expect(errors, 'no page errors or CSP violations').toEqual([]); });
+
+  test('fine-tune the open autoencoder on 1s for a few steps, then open the result', async ({ page }) => {
+    test.setTimeout(180_000);
+    mkdirSync(OUT, { recursive: true });
+    await openZoo(page, 'autoencoder-mnist');
+    await page.getByRole('tab', { name: 'Autoencoder' }).click();
+    await expect(page.getByTestId('ae-model')).toHaveAttribute('data-bottleneck', /.+/, { timeout: 60_000 });
+
+    await page.getByTestId('ae-section-train').click();
+    await page.getByTestId('ae-train-mode-finetune').check();
+    await page.getByTestId('ae-train-class').selectOption({ label: '1' });
+    await page.getByTestId('ae-train-epochs').fill('1');
+    await page.getByTestId('ae-train-steps').fill('30');
+    await expect(page.getByTestId('ae-train-run')).toHaveText('Fine-tune');
+    await page.getByTestId('ae-train-run').click();
+    const result = page.getByTestId('ae-train-result');
+    await expect(result).toHaveAttribute('data-steps', '30', { timeout: 120_000 });
+    await expect(result).toHaveAttribute('data-mode', 'finetune');
+    // Held-out error of 1s before and after, both measured (a trained AE reconstructs 1s well: small, positive).
+    const before = Number(await result.getAttribute('data-mse-before')), after = Number(await result.getAttribute('data-mse-after'));
+    expect(before).toBeGreaterThan(0);
+    expect(before).toBeLessThan(0.01);
+    expect(after).toBeGreaterThan(0);
+    await expect(result).toContainText('Held-out MSE');
+    await expect(page.getByText(/only class 1: \d+ training and 1135 held-out/)).toBeVisible();
+    await expect(page.getByTestId('ae-train-save')).toHaveAttribute('download', 'autoencoder-mnist-finetuned-mnist-c1.onnx');
+    const shot = join(OUT, 'autoencoder-finetune.png');
+    await page.screenshot({ path: shot });
+    expect(await imageStdev(shot), 'screenshot is not blank').toBeGreaterThan(12);
+
+    // Open the fine-tuned model: same architecture, so the view comes back with the same 784/16 split.
+    await page.getByTestId('ae-train-open').click();
+    await expect(page.getByTestId('zoo-picker').locator('option:checked')).toHaveText('autoencoder-mnist-finetuned-mnist-c1.onnx', { timeout: 60_000 });
+    await expect(page.getByTestId('ae-model')).toHaveAttribute('data-ratio', '49', { timeout: 60_000 });
+  });
+});

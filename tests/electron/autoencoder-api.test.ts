@@ -36,6 +36,11 @@ describe('autoencoder API', () => {
     expect(info.compressionRatio).toBe(49);
     expect(info.encoderNodes).toEqual(['flat', 'code']);
     expect(info.decoderNodes).toEqual(['back', 'recon']);
+    // Per node, matched by output tensor (the graph view tints these).
+    expect(info.nodeParts).toEqual([
+      { node: 'flat', output: 'flat', part: 'encoder' }, { node: 'code', output: 'code', part: 'bottleneck' },
+      { node: 'back', output: 'back', part: 'decoder' }, { node: 'recon', output: 'recon', part: 'decoder' },
+    ]);
     expect(info.preprocessing.size).toEqual([28, 28]);
   });
 
