@@ -17,6 +17,11 @@ export interface CachedFeatures {
   /** Dims of the layer tensor for one item, before pooling (e.g. [16, 5, 5]). */
   itemDims: number[];
   tensor: string;
+  /**
+   * Per-item scalars derived from the model output (extract.ts outputScalars: confidence and entropy
+   * for a classifier, anomaly for an autoencoder). Absent in entries written before they existed.
+   */
+  scalars?: Record<string, Float32Array>;
 }
 
 export interface FeatureKey { modelSha256: string; layer: string; pool: boolean; dataset: string }
@@ -65,27 +70,40 @@ export class FeatureCache {
     try {
       const buf = readFileSync(f);
       const headLen = buf.readUInt32LE(0);
-      const head = JSON.parse(buf.subarray(4, 4 + headLen).toString('utf8')) as { magic: string; n: number; d: number; itemDims: number[]; tensor: string };
+      const head = JSON.parse(buf.subarray(4, 4 + headLen).toString('utf8')) as { magic: string; n: number; d: number; itemDims: number[]; tensor: string; scalars?: string[] };
       if (head.magic !== MAGIC) return undefined;
       let off = 4 + headLen;
       off = (off + 3) & ~3;
-      const copy = (bytes: number) => { const b = new Uint8Array(bytes); b.set(buf.subarray(off, off + bytes)); off += bytes; return b.buffer; };
+      const copy = (bytes: number) => { if (off + bytes > buf.length) throw new Error('truncated'); const b = new Uint8Array(bytes); b.set(buf.subarray(off, off + bytes)); off += bytes; return b.buffer; };
       const features = new Float32Array(copy(head.n * head.d * 4));
       const predictions = new Int32Array(copy(head.n * 4));
       if (features.length !== head.n * head.d || predictions.length !== head.n) return undefined;
-      return { features, predictions, n: head.n, d: head.d, itemDims: head.itemDims, tensor: head.tensor };
+      let scalars: Record<string, Float32Array> | undefined;
+      if (Array.isArray(head.scalars)) {
+        scalars = {};
+        for (const name of head.scalars) {
+          if (typeof name !== 'string' || !/^[A-Za-z][A-Za-z0-9_-]{0,63}$/.test(name)) return undefined;
+          const v = new Float32Array(copy(head.n * 4));
+          if (v.length !== head.n) return undefined;
+          scalars[name] = v;
+        }
+      }
+      return { features, predictions, n: head.n, d: head.d, itemDims: head.itemDims, tensor: head.tensor, ...(scalars ? { scalars } : {}) };
     } catch { return undefined; }
   }
 
   private writeDisk(key: string, v: CachedFeatures): void {
     mkdirSync(this.dir!, { recursive: true });
-    const head = Buffer.from(JSON.stringify({ magic: MAGIC, n: v.n, d: v.d, itemDims: v.itemDims, tensor: v.tensor }), 'utf8');
+    const names = v.scalars ? Object.keys(v.scalars) : undefined;
+    const head = Buffer.from(JSON.stringify({ magic: MAGIC, n: v.n, d: v.d, itemDims: v.itemDims, tensor: v.tensor, ...(names ? { scalars: names } : {}) }), 'utf8');
     const start = (4 + head.length + 3) & ~3;
-    const out = Buffer.alloc(start + v.features.byteLength + v.predictions.byteLength);
+    const out = Buffer.alloc(start + v.features.byteLength + v.predictions.byteLength + (names?.length ?? 0) * v.n * 4);
     out.writeUInt32LE(head.length, 0);
     head.copy(out, 4);
     Buffer.from(v.features.buffer, v.features.byteOffset, v.features.byteLength).copy(out, start);
     Buffer.from(v.predictions.buffer, v.predictions.byteOffset, v.predictions.byteLength).copy(out, start + v.features.byteLength);
+    let off = start + v.features.byteLength + v.predictions.byteLength;
+    for (const name of names ?? []) { const a = v.scalars![name]!; Buffer.from(a.buffer, a.byteOffset, a.byteLength).copy(out, off); off += v.n * 4; }
     // Write then rename: a crash mid-write never leaves a truncated entry under the real name.
     const tmp = `${this.file(key)}.${process.pid}.tmp`;
     writeFileSync(tmp, out);
@@ -93,4 +111,8 @@ export class FeatureCache {
   }
 }
 
-function bytesOf(v: CachedFeatures): number { return v.features.byteLength + v.predictions.byteLength + 256; }
+function bytesOf(v: CachedFeatures): number {
+  let s = 0;
+  for (const a of Object.values(v.scalars ?? {})) s += a.byteLength;
+  return v.features.byteLength + v.predictions.byteLength + s + 256;
+}

@@ -15,6 +15,7 @@ import type { Runtime, Feeds } from '../runtime/index.ts';
 import { CancelledError } from '../runtime/index.ts';
 import { floatTensor, type FloatTensor } from '../tensor.ts';
 import { globalAveragePool } from './pool.ts';
+import { outputScalars } from './output-scalars.ts';
 import { defaultFeatureLayer } from './layer.ts';
 import { featureKey, type CachedFeatures, type FeatureCache } from './cache.ts';
 import type { ImageSet } from './image-set.ts';
@@ -76,7 +77,8 @@ export async function extractFeatures(model: ModelProto, runtime: Runtime, set: 
   const modelSha = createHash('sha256').update(bytes).digest('hex');
   const key = featureKey({ modelSha256: modelSha, layer: `${tensor}|${JSON.stringify(prep)}`, pool: !!opts.pool, dataset: set.fingerprint });
   const hit = opts.cache?.get(key);
-  if (hit && hit.n === set.count) { opts.onProgress?.(set.count, set.count); return finish(set, hit, tensor, true, t0); }
+  // Entries from before output scalars existed lack them: recompute once rather than colour by nothing.
+  if (hit && hit.n === set.count && hit.scalars) { opts.onProgress?.(set.count, set.count); return finish(set, hit, tensor, true, t0); }
 
   const classOut = model.graph!.output[0]?.name;
   const outputs = [...new Set([tensor, ...(classOut ? [classOut] : [])])];
@@ -90,6 +92,7 @@ export async function extractFeatures(model: ModelProto, runtime: Runtime, set: 
     const batches = Math.ceil(set.count / bs);
     let features: Float32Array | undefined, itemDims: number[] = [], d = 0;
     const predictions = new Int32Array(set.count).fill(-1);
+    const scalars: Record<string, Float32Array> = {};
     for (let b = 0; b < batches; b++) {
       if (opts.signal?.aborted) throw new CancelledError(`feature extraction was cancelled after ${b * bs} of ${set.count} items`);
       const i0 = b * bs, i1 = Math.min(set.count, i0 + bs);
@@ -115,9 +118,14 @@ export async function extractFeatures(model: ModelProto, runtime: Runtime, set: 
         const k = logits.dims[1]!, ld = logits.data as Float32Array;
         for (let j = 0; j < items.length; j++) predictions[i0 + j] = argmax(ld, j * k, k);
       }
+      if (logits && logits.dtype === 'float32') {
+        const s = outputScalars(x, feeds[input.name]!.dims, logits.data as Float32Array, logits.dims);
+        // A name seen in one batch must be in every batch (same model, same shapes); zero-filled otherwise.
+        for (const [name, v] of Object.entries(s)) (scalars[name] ??= new Float32Array(set.count)).set(v, i0);
+      }
       opts.onProgress?.(i1, set.count);
     }
-    const v: CachedFeatures = { features: features ?? new Float32Array(0), n: set.count, d, predictions, itemDims, tensor };
+    const v: CachedFeatures = { features: features ?? new Float32Array(0), n: set.count, d, predictions, itemDims, tensor, scalars };
     opts.cache?.set(key, v);
     return finish(set, v, tensor, false, t0);
   } finally {
@@ -139,6 +147,6 @@ export async function pixelFeatures(set: ImageSet, opts: { size?: [number, numbe
     } else features.set((await itemTensor(set, i, prep)).data, i * d);
     if ((i + 1) % 256 === 0 || i + 1 === set.count) opts.onProgress?.(i + 1, set.count);
   }
-  const v: CachedFeatures = { features, n: set.count, d, predictions: new Int32Array(set.count).fill(-1), itemDims: [1, prep.size[0], prep.size[1]], tensor: 'pixels' };
+  const v: CachedFeatures = { features, n: set.count, d, predictions: new Int32Array(set.count).fill(-1), itemDims: [1, prep.size[0], prep.size[1]], tensor: 'pixels', scalars: {} };
   return finish(set, v, 'pixels', false, t0);
 }

@@ -4,7 +4,8 @@
 import { z } from 'zod';
 
 const idSchema = z.string().min(1).max(64).regex(/^[A-Za-z0-9_-]+$/);
-export const EMBED_DATASETS = ['mnist-test', 'mnist-train', 'fashion-test', 'fashion-train'] as const;
+/** `mnist-fashion-test`: MNIST and Fashion-MNIST test images alternating, labelled by source (autoencoder normal vs anomalous). */
+export const EMBED_DATASETS = ['mnist-test', 'mnist-train', 'fashion-test', 'fashion-train', 'mnist-fashion-test'] as const;
 /** Most points one embedding may hold (MNIST train + test). */
 export const MAX_EMBED_POINTS = 70_000;
 /** Selected indices accepted by embedExportCsv (larger selections: export client-side). */
@@ -66,6 +67,12 @@ export interface EmbedResult {
   ms: { extract: number; project: number };
   /** Stopped early by cancel during t-SNE/UMAP: coords are the last layout. */
   stopped: boolean;
+  /**
+   * Per-point scalars to colour by (each of length n): `norm` (L2 norm of the feature vector) always;
+   * `confidence` (max softmax probability) and `entropy` (of the prediction, nats) for a classifier;
+   * `anomaly` (mean squared reconstruction error, model space) for an autoencoder.
+   */
+  scalars: Record<string, Float32Array>;
 }
 
 /** Intermediate layout while t-SNE/UMAP iterate: rides on the progress event (done = iteration) of the embedStart job. */

@@ -22,7 +22,11 @@ export interface EmbedDeps {
 
 type Method = keyof EmbedResponses;
 export type EmbedHandlers = { [M in Method]: (req: ApiRequest<M>, ctx: CallContext) => Promise<ApiResponse<M>> };
-export interface EmbedMethods { handlers: EmbedHandlers; drop(modelId: string): Promise<void>; close(): Promise<void> }
+export interface EmbedMethods {
+  handlers: EmbedHandlers; drop(modelId: string): Promise<void>; close(): Promise<void>;
+  /** The set and index behind one point of a kept embedding (opened in Activations/Heatmaps: embed-point.ts). */
+  point(embeddingId: string, index: number): { set: ImageSet; index: number };
+}
 
 interface Kept { id: string; modelId: string | null; set: ImageSet; feats: Features; coords: Float32Array; dims: 2 | 3; classNames: string[] | null }
 const KEEP = 4;
@@ -41,6 +45,17 @@ function asApi(e: unknown, what: string): never {
   if (err?.name === 'LayerNotFoundError' || err?.name === 'FeatureLayerError') throw new ApiFailure('not-found', err.message);
   if (err instanceof Error && err.name !== 'WorkerCrashError' && err.name !== 'InferenceError') throw new ApiFailure('invalid-request', err.message);
   throw e;
+}
+
+/** L2 norm of each of n rows of length d. */
+function rowNorms(x: Float32Array, n: number, d: number): Float32Array {
+  const out = new Float32Array(n);
+  for (let i = 0; i < n; i++) {
+    let s = 0;
+    for (let j = i * d, e = j + d; j < e; j++) s += x[j]! * x[j]!;
+    out[i] = Math.sqrt(s);
+  }
+  return out;
 }
 
 export function createEmbedMethods(deps: EmbedDeps): EmbedMethods {
@@ -118,10 +133,11 @@ export function createEmbedMethods(deps: EmbedDeps): EmbedMethods {
         kept.set(embeddingId, { id: embeddingId, modelId: ref?.id ?? null, set, feats, coords, dims, classNames });
         while (kept.size > KEEP) kept.delete(kept.keys().next().value as string);
         const hasPred = feats.predictions.some((v) => v >= 0);
+        const scalars: Record<string, Float32Array> = { ...feats.scalars, norm: rowNorms(feats.features, feats.n, feats.d) };
         return {
           embeddingId, n: feats.n, d: feats.d, layer: feats.layer, method: req.method, dims, coords,
           labels: feats.labels ? Int32Array.from(feats.labels) : null, predictions: hasPred ? Int32Array.from(feats.predictions) : null,
-          classNames, quality: q, cached: feats.cached, ms: { extract: Math.round(feats.ms), project: Math.round(projectMs) }, stopped,
+          classNames, quality: q, cached: feats.cached, ms: { extract: Math.round(feats.ms), project: Math.round(projectMs) }, stopped, scalars,
         };
       } finally {
         deps.jobs.delete(id);
@@ -177,5 +193,6 @@ export function createEmbedMethods(deps: EmbedDeps): EmbedMethods {
     handlers,
     async drop(modelId) { for (const [id, k] of kept) if (k.modelId === modelId) kept.delete(id); },
     async close() { kept.clear(); },
+    point(embeddingId, index) { const k = keptOrThrow(embeddingId); indexOk(k, index); return { set: k.set, index }; },
   };
 }

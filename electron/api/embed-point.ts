@@ -29,10 +29,12 @@ export function pointImage(set: ImageSet, index: number): EmbedPointImage {
   const label = raw !== undefined && raw >= 0 ? raw : undefined;
   const truth = label !== undefined ? { label, labelName: set.classNames?.[label] ?? String(label) } : {};
   if (set.kind === 'gray') {
-    // Shipped sets are embedded as a prefix, so the point's index is the dataset row.
+    // Shipped sets are embedded as a prefix; Fashion-MNIST's rows are read round-robin over its
+    // classes (image-set.ts sourceIndex), so the dataset row is sourceIndex(index) there.
+    const row = set.sourceIndex?.(index) ?? index;
     const dataset = set.fingerprint.startsWith('builtin:') ? SAMPLE_SETS.find((d) => d === set.name) : undefined;
-    const builtin = dataset ? { sample: { dataset, index } } : {};
-    return { ...truth, ...builtin, kind: 'gray', name: `${set.name} #${index}`, width: set.width, height: set.height, pixels: set.pixels(index) };
+    const builtin = dataset ? { sample: { dataset, index: row } } : {};
+    return { ...truth, ...builtin, kind: 'gray', name: `${set.name} #${row}`, width: set.width, height: set.height, pixels: set.pixels(index) };
   }
   const path = set.paths[index]!;
   // Class folder and file name: the part that tells images of a set apart.

@@ -1,9 +1,11 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { dispatch } from '../../electron/api/dispatch.ts';
 import { createService, type CallContext } from '../../electron/api/service.ts';
-import type { ApiEvents, EmbedResult, EmbedThumbnail, OpenedModel } from '../../electron/api/contract.ts';
+import type { AeInfo, AeScoreSetResult, ApiEvents, EmbedResult, EmbedThumbnail, InputSet, OpenedModel } from '../../electron/api/contract.ts';
+import { decodeFrame, encodeFrame, type ResponseFrame } from '../../electron/api/wire.ts';
 import type { Envelope } from '../../electron/api/methods.ts';
 import { loadMnist } from '../../core/data/idx.ts';
+import { loadFashion } from '../../core/data/fashion.ts';
 
 const service = createService({ host: 'browser', embedCacheDir: null });
 let modelId = '';
@@ -34,6 +36,81 @@ describe('embedding API', () => {
     expect(pcaRun.classNames).toEqual(['0', '1', '2', '3', '4', '5', '6', '7', '8', '9']);
     expect(events.length).toBeGreaterThan(0);
     expect(events.at(-1)).toMatchObject({ jobId: 'emb1', done: 300, total: 300 });
+  });
+
+  it('scalars: confidence = the top softmax probability setInput reports, entropy bounds, feature norms', async () => {
+    const { confidence, entropy, norm } = pcaRun.scalars;
+    expect(Object.keys(pcaRun.scalars).sort()).toEqual(['confidence', 'entropy', 'norm']);
+    for (const a of [confidence, entropy, norm]) { expect(a).toBeInstanceOf(Float32Array); expect(a!.length).toBe(300); }
+    // Independent path: the activations service's own top-1 probability for the same images.
+    for (const i of [0, 7, 123, 299]) {
+      const inp = ok<InputSet>(await dispatch(service, 'setInput', { modelId, source: { kind: 'sample', dataset: 'mnist-test', index: i }, topK: 10 }));
+      const top = inp.predictions!.top;
+      expect(confidence![i]).toBeCloseTo(top[0]!.probability, 4);
+      const h = -top.reduce((s, e) => s + (e.probability > 0 ? e.probability * Math.log(e.probability) : 0), 0);
+      expect(entropy![i]).toBeCloseTo(h, 3);
+    }
+    for (let i = 0; i < 300; i++) {
+      // H ≥ −ln(max p) and H ≤ ln 10 for any distribution over 10 classes.
+      expect(entropy![i]! + 1e-5).toBeGreaterThanOrEqual(-Math.log(confidence![i]!));
+      expect(entropy![i]!).toBeLessThanOrEqual(Math.log(10) + 1e-5);
+      expect(confidence![i]!).toBeGreaterThanOrEqual(0.1 - 1e-6);
+      expect(norm![i]!).toBeGreaterThan(0);
+    }
+    // Misclassified digits are less confident on average than correct ones.
+    const mean = (f: (i: number) => boolean) => { let s = 0, c = 0; for (let i = 0; i < 300; i++) if (f(i)) { s += confidence![i]!; c++; } return c ? s / c : NaN; };
+    const right = mean((i) => pcaRun.predictions![i] === pcaRun.labels![i]), wrong = mean((i) => pcaRun.predictions![i] !== pcaRun.labels![i]);
+    if (!Number.isNaN(wrong)) expect(wrong).toBeLessThan(right);
+  });
+
+  it('scalars survive the browser wire as Float32Arrays inside a record', () => {
+    const frame: ResponseFrame = { kind: 'response', id: 9, ok: true, result: pcaRun };
+    const back = decodeFrame(encodeFrame(frame)) as ResponseFrame;
+    const r = back.result as EmbedResult;
+    expect(Object.keys(r.scalars).sort()).toEqual(['confidence', 'entropy', 'norm']);
+    for (const k of ['confidence', 'entropy', 'norm']) {
+      expect(r.scalars[k]).toBeInstanceOf(Float32Array);
+      expect(Array.from(r.scalars[k]!)).toEqual(Array.from(pcaRun.scalars[k]!));
+    }
+    expect(r.coords).toBeInstanceOf(Float32Array);
+  });
+
+  it('an autoencoder bottleneck: anomaly = the per-image score aeScoreSet computes; norm = |latent code|; Fashion scores above MNIST', async () => {
+    const ae = ok<OpenedModel>(await dispatch(service, 'openModel', { source: { kind: 'zoo', name: 'autoencoder-mnist' } })).modelId;
+    const info = ok<AeInfo>(await dispatch(service, 'aeInfo', { modelId: ae }));
+    const r = ok<EmbedResult>(await dispatch(service, 'embedStart', { modelId: ae, dataset: 'mnist-test', limit: 120, layer: info.bottleneck.tensor, pool: false, method: 'pca', dims: 2 }));
+    expect(r).toMatchObject({ n: 120, d: info.bottleneck.elements, layer: info.bottleneck.tensor, predictions: null });
+    expect(Object.keys(r.scalars).sort()).toEqual(['anomaly', 'norm']);
+    const s = ok<AeScoreSetResult>(await dispatch(service, 'aeScoreSet', { modelId: ae, set: { kind: 'builtin', parts: ['mnist-test'], limit: 120 } }));
+    expect(s.scores.length).toBe(120);
+    for (let i = 0; i < 120; i++) expect(r.scalars.anomaly![i]).toBeCloseTo(s.scores[i]!, 6);
+    const lat = ok<{ latents: Float32Array; k: number }>(await dispatch(service, 'aeLatents', { modelId: ae, set: { kind: 'builtin', parts: ['mnist-test'], limit: 120 } }));
+    for (const i of [0, 50, 119]) {
+      const code = lat.latents.subarray(i * lat.k, (i + 1) * lat.k);
+      expect(r.scalars.norm![i]).toBeCloseTo(Math.hypot(...code), 4);
+    }
+    // The mixed set (MNIST and Fashion alternating, labelled by source): the trained model's anomaly
+    // score separates them (AUROC by pair counting).
+    const mixed = ok<EmbedResult>(await dispatch(service, 'embedStart', { modelId: ae, dataset: 'mnist-fashion-test', limit: 200, layer: info.bottleneck.tensor, pool: false, method: 'pca' }));
+    expect(mixed.classNames).toEqual(['MNIST digit', 'Fashion-MNIST']);
+    const a = mixed.scalars.anomaly!, normal: number[] = [], odd: number[] = [];
+    for (let i = 0; i < 200; i++) (mixed.labels![i] === 0 ? normal : odd).push(a[i]!);
+    expect([normal.length, odd.length]).toEqual([100, 100]);
+    let wins = 0;
+    for (const x of odd) for (const y of normal) wins += x > y ? 1 : x === y ? 0.5 : 0;
+    expect(wins / (odd.length * normal.length)).toBeGreaterThan(0.95);
+    await dispatch(service, 'closeModel', { modelId: ae });
+  });
+
+  it('Fashion-MNIST is embedded round-robin over its classes; a point opens its own dataset row', async () => {
+    const r = ok<EmbedResult>(await dispatch(service, 'embedStart', { pixels: true, dataset: 'fashion-test', limit: 30, method: 'pca' }));
+    expect(Array.from(r.labels!.subarray(0, 12))).toEqual([0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 0, 1]);
+    const f = loadFashion('test'), row = f.labels.indexOf(1);
+    const t = ok<EmbedThumbnail>(await dispatch(service, 'embedThumbnail', { embeddingId: r.embeddingId, index: 1 }));
+    expect(Array.from(t.data)).toEqual(Array.from(f.images.subarray(row * 784, (row + 1) * 784)));
+    const inp = ok<InputSet>(await dispatch(service, 'setInput', { modelId, source: { kind: 'embedding', embeddingId: r.embeddingId, index: 1 } }));
+    expect(inp.sample).toEqual({ dataset: 'fashion-test', index: row });
+    expect(inp.name).toBe(`fashion-test #${row}`);
   });
 
   it('embedThumbnail gives the dataset image; embedNeighbors ranks by original-feature distance', async () => {

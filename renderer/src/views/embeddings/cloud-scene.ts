@@ -3,6 +3,7 @@
 // orthographic without rotation in 2-D). Rendering happens on demand. Picking uses a screen-space
 // grid of the projected points, rebuilt only when the view changes — never a raycast per point.
 import * as THREE from 'three';
+import { pointsInPolygon, type Polygon } from './lasso.ts';
 
 const VERTEX = /* glsl */ `
 attribute vec3 rgb;
@@ -45,6 +46,8 @@ export class CloudScene {
   private geometry = new THREE.BufferGeometry();
   private points: THREE.Points;
   private positions = new Float32Array(0);
+  /** 2-D only: per-point depth in 0..1 (1 = drawn on top), e.g. the notable end of a scalar colouring. */
+  private depthKey: Float32Array | null = null;
   private hl = new Float32Array(0);
   n = 0;
   dims: 2 | 3 = 2;
@@ -103,13 +106,33 @@ export class CloudScene {
     for (let i = 0; i < n; i++) {
       this.positions[i * 3] = (coords[i * dims]! - c[0]) * s;
       this.positions[i * 3 + 1] = (coords[i * dims + 1]! - c[1]) * s;
-      this.positions[i * 3 + 2] = dims === 3 ? (coords[i * dims + 2]! - c[2]) * s : 0;
+      this.positions[i * 3 + 2] = dims === 3 ? (coords[i * dims + 2]! - c[2]) * s : this.depthOf(i);
     }
     (this.geometry.getAttribute('position') as THREE.BufferAttribute).needsUpdate = true;
     this.material.uniforms.uSize!.value = n > 100_000 ? 2.5 : n > 20_000 ? 3.5 : 5;
     this.material.uniforms.uPerspective!.value = dims === 3 ? 1 : 0;
-    this.material.depthTest = dims === 3;
+    this.material.depthTest = dims === 3 || this.depthKey !== null;
     this.changed();
+  }
+
+  private depthOf(i: number): number {
+    const k = this.depthKey;
+    return k && k.length === this.n ? k[i]! : 0;
+  }
+
+  /**
+   * In 2-D, order the points front to back by `key` (0..1, 1 in front) so the notable end of a
+   * scalar colouring is not buried under the many ordinary points; null restores dataset order.
+   * The orthographic projection ignores depth, so screen positions and picking are unchanged.
+   */
+  setDepthKey(key: Float32Array | null): void {
+    this.depthKey = key && key.length === this.n ? key : null;
+    if (this.dims === 2 && this.n) {
+      for (let i = 0; i < this.n; i++) this.positions[i * 3 + 2] = this.depthOf(i);
+      (this.geometry.getAttribute('position') as THREE.BufferAttribute).needsUpdate = true;
+    }
+    this.material.depthTest = this.dims === 3 || this.depthKey !== null;
+    this.request();
   }
 
   setColors(rgb: Uint8Array): void {
@@ -270,6 +293,11 @@ export class CloudScene {
     const [ax, bx] = x0 < x1 ? [x0, x1] : [x1, x0], [ay, by] = y0 < y1 ? [y0, y1] : [y1, y0];
     for (let i = 0; i < this.n; i++) { const x = s[i * 2]!, y = s[i * 2 + 1]!; if (x >= ax && x <= bx && y >= ay && y <= by) out.push(i); }
     return out;
+  }
+
+  /** Points whose screen projection lies inside a closed polygon (lasso). */
+  inPolygon(poly: Polygon): number[] {
+    return pointsInPolygon(this.project(), this.n, poly);
   }
 
   dispose(): void {

@@ -8,6 +8,14 @@ export interface EmbeddingsHook {
   readonly dims: 2 | 3;
   readonly layoutUpdates: number;
   readonly hovered: number;
+  /** What the points are coloured by: 'label' | 'prediction' | 'correct' | 'scalar:NAME'. */
+  readonly colourMode: string;
+  /** The colour bar's range when colouring by a scalar, else null. */
+  readonly scalarRange: { min: number; max: number } | null;
+  /** Points in the last box or lasso selection. */
+  readonly selectionCount: number;
+  /** The last closed lasso polygon in page (CSS px) coordinates, flat [x0, y0, x1, y1, …], or null. */
+  readonly lasso: number[] | null;
   /** Page (CSS px) position of point i, or null when it has none. */
   screenPosition(i: number): { x: number; y: number } | null;
   /** The point the hover logic picks at page position (x, y), or -1. */
