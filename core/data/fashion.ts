@@ -62,12 +62,13 @@ function pack(rows: Uint8Array[], labels: number[]): LabelledImages {
 
 let cache: FashionSplit | undefined;
 
-/** Both splits (60,000 train / 10,000 test, class-ordered: shuffle before training). Parsed once per process. */
+/** Both splits (60,000 train / 10,000 test, classes interleaved: item i has class i mod 10). Parsed once per process. */
 export function loadFashionSplit(): FashionSplit {
   if (cache) return cache;
   const dir = fashionDataDir();
   const trainRows: Uint8Array[] = [], trainLabels: number[] = [];
   const testRows: Uint8Array[] = [], testLabels: number[] = [];
+  const testPerClass: Uint8Array[][] = [], trainPerClass: Uint8Array[][] = [];
   const classes = FASHION_CLASS_NAMES.map((_, c) => readClass(dir, c));
   classes.forEach((rows, c) => {
     if (rows.length < FASHION_TEST_PER_CLASS + FASHION_TRAIN_PER_CLASS) {
@@ -88,9 +89,16 @@ export function loadFashionSplit(): FashionSplit {
     if (testIdx.length < FASHION_TEST_PER_CLASS || trainIdx.length < FASHION_TRAIN_PER_CLASS) {
       throw new Error(`Fashion-MNIST: class ${c} has too few distinct images for a ${FASHION_TRAIN_PER_CLASS}/${FASHION_TEST_PER_CLASS} split`);
     }
-    for (const i of testIdx) { testRows.push(rows[i]!); testLabels.push(c); }
-    for (const i of trainIdx) { trainRows.push(rows[i]!); trainLabels.push(c); }
+    testPerClass.push(testIdx.map((i) => rows[i]!));
+    trainPerClass.push(trainIdx.map((i) => rows[i]!));
   });
+  // Interleave the classes (T-shirt, Trouser, …, Ankle boot, T-shirt, …) so that the first N of a
+  // split, which sample pickers, embeddings and scoring limits take, cover every class.
+  const interleave = (perClass: Uint8Array[][], rows: Uint8Array[], labels: number[]) => {
+    for (let k = 0; k < perClass[0]!.length; k++) perClass.forEach((l, c) => { rows.push(l[k]!); labels.push(c); });
+  };
+  interleave(testPerClass, testRows, testLabels);
+  interleave(trainPerClass, trainRows, trainLabels);
   cache = { train: pack(trainRows, trainLabels), test: pack(testRows, testLabels) };
   return cache;
 }

@@ -22,45 +22,18 @@ export class ImageSetError extends Error {
 
 /** Items are either 8-bit gray planes of one size (IDX, shipped sets) or image files. */
 export type ImageSet =
-  | {
-    kind: 'gray'; name: string; count: number; height: number; width: number; labels: Int32Array | null; classNames: string[] | null; fingerprint: string; pixels(i: number): Uint8Array;
-    /** Item i's index in the underlying dataset (loadMnist/loadFashion) when the set reorders it; absent = i. */
-    sourceIndex?(i: number): number;
-  }
+  | { kind: 'gray'; name: string; count: number; height: number; width: number; labels: Int32Array | null; classNames: string[] | null; fingerprint: string; pixels(i: number): Uint8Array }
   | { kind: 'files'; name: string; count: number; paths: string[]; labels: Int32Array | null; classNames: string[] | null; fingerprint: string };
 
 const DIGITS = ['0', '1', '2', '3', '4', '5', '6', '7', '8', '9'];
 
-function graySet(name: string, raw: LabelledImages, classNames: string[] | null, fingerprint: string, labels = true, order?: Int32Array): ImageSet {
+function graySet(name: string, raw: LabelledImages, classNames: string[] | null, fingerprint: string, labels = true): ImageSet {
   const plane = raw.height * raw.width;
-  if (order) {
-    return {
-      kind: 'gray', name, count: raw.count, height: raw.height, width: raw.width,
-      labels: labels ? Int32Array.from(order, (k) => raw.labels[k]!) : null, classNames, fingerprint,
-      pixels: (i) => raw.images.subarray(order[i]! * plane, (order[i]! + 1) * plane),
-      sourceIndex: (i) => order[i]!,
-    };
-  }
   return {
     kind: 'gray', name, count: raw.count, height: raw.height, width: raw.width,
     labels: labels ? Int32Array.from(raw.labels) : null, classNames, fingerprint,
     pixels: (i) => raw.images.subarray(i * plane, (i + 1) * plane),
   };
-}
-
-/**
- * Items taken round-robin over the classes (first of each class, then the second of each, …),
- * in dataset order within a class. Fashion-MNIST is stored class by class, so without this the
- * first 2,000 items (an embedding's --limit) would be two classes only.
- */
-export function roundRobinOrder(labels: ArrayLike<number>): Int32Array {
-  const byClass = new Map<number, number[]>();
-  for (let i = 0; i < labels.length; i++) { const c = labels[i]!; let l = byClass.get(c); if (!l) byClass.set(c, (l = [])); l.push(i); }
-  const lists = [...byClass.entries()].sort((a, b) => a[0] - b[0]).map((e) => e[1]);
-  const out = new Int32Array(labels.length);
-  let o = 0;
-  for (let k = 0; o < out.length; k++) for (const l of lists) if (k < l.length) out[o++] = l[k]!;
-  return out;
 }
 
 export function isBuiltinSet(s: string): s is BuiltinSetId {
@@ -69,15 +42,15 @@ export function isBuiltinSet(s: string): s is BuiltinSetId {
 
 export const MIXED_CLASS_NAMES = ['MNIST digit', 'Fashion-MNIST'];
 
-/** MNIST test and Fashion-MNIST test (round-robin over its classes) alternating: item 2k is MNIST #k, 2k+1 Fashion. */
+/** MNIST test and Fashion-MNIST test alternating: item 2k is MNIST #k, 2k+1 Fashion #k. */
 function mixedTestSet(): ImageSet {
-  const m = loadMnist('test'), f = loadFashion('test'), order = roundRobinOrder(f.labels);
+  const m = loadMnist('test'), f = loadFashion('test');
   const plane = m.height * m.width, count = Math.min(m.count, f.count) * 2;
   return {
     kind: 'gray', name: 'mnist-fashion-test', count, height: m.height, width: m.width,
     labels: Int32Array.from({ length: count }, (_, i) => i % 2), classNames: [...MIXED_CLASS_NAMES],
     fingerprint: `builtin:mnist-fashion-test:${count}`,
-    pixels: (i) => { const k = i >> 1, src = i % 2 ? f.images : m.images, j = i % 2 ? order[k]! : k; return src.subarray(j * plane, (j + 1) * plane); },
+    pixels: (i) => { const k = i >> 1, src = i % 2 ? f.images : m.images; return src.subarray(k * plane, (k + 1) * plane); },
   };
 }
 
@@ -86,7 +59,7 @@ export function builtinSet(id: BuiltinSetId): ImageSet {
   const [family, split] = id.split('-') as ['mnist' | 'fashion', 'train' | 'test'];
   if (family === 'mnist') { const raw = loadMnist(split); return graySet(id, raw, DIGITS, `builtin:${id}:${raw.count}`); }
   const raw = loadFashion(split);
-  return graySet(id, raw, [...FASHION_CLASS_NAMES], `builtin:${id}:${raw.count}:round-robin`, true, roundRobinOrder(raw.labels));
+  return graySet(id, raw, [...FASHION_CLASS_NAMES], `builtin:${id}:${raw.count}:interleaved`);
 }
 
 function fileStamp(h: ReturnType<typeof createHash>, p: string): void {

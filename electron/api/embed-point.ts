@@ -29,9 +29,8 @@ export function pointImage(set: ImageSet, index: number): EmbedPointImage {
   const label = raw !== undefined && raw >= 0 ? raw : undefined;
   const truth = label !== undefined ? { label, labelName: set.classNames?.[label] ?? String(label) } : {};
   if (set.kind === 'gray') {
-    // Shipped sets are embedded as a prefix; Fashion-MNIST's rows are read round-robin over its
-    // classes (image-set.ts sourceIndex), so the dataset row is sourceIndex(index) there.
-    const row = set.sourceIndex?.(index) ?? index;
+    // Shipped sets are embedded as a prefix, so a point's index is its dataset row.
+    const row = index;
     const dataset = set.fingerprint.startsWith('builtin:') ? SAMPLE_SETS.find((d) => d === set.name) : undefined;
     const builtin = dataset ? { sample: { dataset, index: row } } : {};
     return { ...truth, ...builtin, kind: 'gray', name: `${set.name} #${row}`, width: set.width, height: set.height, pixels: set.pixels(index) };
