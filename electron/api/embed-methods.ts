@@ -8,10 +8,11 @@ import type { EmbedResponses } from './embed-contract.ts';
 import type { Runtime } from './core-adapter.ts';
 import type { FeatureCache, Features, ImageSet } from '../../core/features/index.ts';
 import { ApiFailure } from './errors.ts';
+import { beginJob, type JobHandle } from './jobs.ts';
 import type { CallContext } from './service.ts';
 
 export interface EmbedModelRef { id: string; name: string; bytes: Uint8Array; runtime: Runtime | null }
-export interface EmbedJobHandle { id: string; cancelled: boolean; abort(): void }
+export type EmbedJobHandle = JobHandle;
 export interface EmbedDeps {
   model(id: string): EmbedModelRef;
   isGranted(path: string): boolean;
@@ -83,14 +84,7 @@ export function createEmbedMethods(deps: EmbedDeps): EmbedMethods {
       if (ref && !ref.runtime) throw new ApiFailure('provider', 'no inference runtime is available for this model (see getInfo providers); embeddings of a layer need onnxruntime');
       if (typeof req.dataset === 'object' && !deps.isGranted(req.dataset.path)) throw new ApiFailure('forbidden', 'this dataset was not chosen through the file dialog; choose it there');
       const f = await core.features();
-      const id = req.jobId ?? `job_${randomBytes(8).toString('hex')}`;
-      if (deps.jobs.has(id)) throw new ApiFailure('invalid-request', `job id "${id}" is already in use; choose a new one`);
-      const ac = new AbortController();
-      const handle: EmbedJobHandle = { id, cancelled: false, abort: () => ac.abort() };
-      deps.jobs.set(id, handle);
-      const onGone = () => { handle.cancelled = true; ac.abort(); };
-      ctx.signal?.addEventListener('abort', onGone, { once: true });
-      if (ctx.signal?.aborted) onGone();
+      const { jobId: id, job: handle, ac, end } = beginJob(deps.jobs, req.jobId, ctx);
       const progress = (done: number, total: number, message: string) => { if (!handle.cancelled) ctx.emit?.('progress', { jobId: id, done, total, message }); };
       try {
         let set: ImageSet, feats: Features, classNames: string[] | null;
@@ -140,8 +134,7 @@ export function createEmbedMethods(deps: EmbedDeps): EmbedMethods {
           classNames, quality: q, cached: feats.cached, ms: { extract: Math.round(feats.ms), project: Math.round(projectMs) }, stopped, scalars,
         };
       } finally {
-        deps.jobs.delete(id);
-        ctx.signal?.removeEventListener('abort', onGone);
+        end();
       }
     },
 
