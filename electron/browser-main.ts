@@ -1,6 +1,7 @@
-// `npx tsx electron/browser-main.ts [--port N] [--renderer-dir DIR]`: serve the app on 127.0.0.1
-// and print the URL (with its access token). Runs until Ctrl-C.
-import { existsSync } from 'node:fs';
+// `npx tsx electron/browser-main.ts [--port N] [--renderer-dir DIR] [--data DIR]`: serve the app on
+// 127.0.0.1 and print the URL (with its access token). Runs until Ctrl-C. `--data DIR` (or
+// RECEPTIVE_DATA_DIR) offers the data sets in DIR to the page: it has no native file dialog.
+import { existsSync, statSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
@@ -10,11 +11,11 @@ import { startBrowserHost } from './browser-host.ts';
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 
 async function main(): Promise<void> {
-  let values: { port?: string; 'renderer-dir'?: string };
+  let values: { port?: string; 'renderer-dir'?: string; data?: string };
   try {
-    ({ values } = parseArgs({ options: { port: { type: 'string' }, 'renderer-dir': { type: 'string' } }, strict: true }));
+    ({ values } = parseArgs({ options: { port: { type: 'string' }, 'renderer-dir': { type: 'string' }, data: { type: 'string' } }, strict: true }));
   } catch (e) {
-    console.error(`receptive: ${(e as Error).message}\nusage: browser-main [--port N] [--renderer-dir DIR]`);
+    console.error(`receptive: ${(e as Error).message}\nusage: browser-main [--port N] [--renderer-dir DIR] [--data DIR]`);
     process.exit(2);
   }
   const port = values.port === undefined ? 0 : Number(values.port);
@@ -26,7 +27,13 @@ async function main(): Promise<void> {
   if (!existsSync(join(rendererDir, 'index.html'))) {
     console.warn(`receptive: ${rendererDir} has no index.html; build the renderer with \`npm run build:renderer\`. Serving the API anyway.`);
   }
-  const service = createService({ host: 'browser' });
+  const dataArg = values.data ?? (process.env.RECEPTIVE_DATA_DIR || undefined);
+  const dataDir = dataArg === undefined ? null : resolve(dataArg);
+  if (dataDir !== null && !isDirectory(dataDir)) {
+    console.error(`receptive: the data folder ${dataDir} ${existsSync(dataDir) ? 'is not a folder' : 'does not exist'}; give --data a folder holding your data sets (image folders, CSV lists, IDX files)`);
+    process.exit(2);
+  }
+  const service = createService({ host: 'browser', dataDir });
   let host;
   try {
     host = await startBrowserHost({ port, rendererDir, service });
@@ -39,6 +46,7 @@ async function main(): Promise<void> {
     process.exit(1);
   }
   console.log(`receptive: open ${host.url}`);
+  if (dataDir !== null) console.log(`receptive: your data sets are read from ${dataDir}`);
   console.log('receptive: the link carries this run\'s access token; it works only on this machine. Ctrl-C stops the server.');
   let stopping = false;
   const stop = () => {
@@ -48,6 +56,10 @@ async function main(): Promise<void> {
   };
   process.on('SIGINT', stop);
   process.on('SIGTERM', stop);
+}
+
+function isDirectory(p: string): boolean {
+  try { return statSync(p).isDirectory(); } catch { return false; }
 }
 
 void main();

@@ -54,9 +54,22 @@ const service = createService({
     const r = mainWindow ? await dialog.showOpenDialog(mainWindow, opts) : await dialog.showOpenDialog(opts);
     return r.canceled || r.filePaths.length === 0 ? null : r.filePaths[0]!;
   },
+  chooseDataPath,
   // --- review workspaces (workspace/report helper): dialogs for workspace/import/export paths, PDF printing ---
   review: { choosePath: chooseReviewPath, printPdf: printReportPdf },
 });
+
+/** The user's own data set: a folder of class sub-folders, an IDX image file or a CSV of path,label rows. */
+async function chooseDataPath(kind: 'folder' | 'idx' | 'csv'): Promise<string | null> {
+  const opts: Electron.OpenDialogOptions = kind === 'folder'
+    ? { title: 'Choose a folder of images (one sub-folder per class)', properties: ['openDirectory'] }
+    : kind === 'idx'
+      // IDX files are usually named *-ubyte with no dot (MNIST), which no extension filter matches: all files first.
+      ? { title: 'Choose an IDX image file', properties: ['openFile'], filters: [{ name: 'All files', extensions: ['*'] }, { name: 'IDX images', extensions: ['idx', 'idx3', 'idx3-ubyte', 'ubyte'] }] }
+      : { title: 'Choose a CSV of image paths and labels', properties: ['openFile'], filters: [{ name: 'CSV', extensions: ['csv'] }, { name: 'All files', extensions: ['*'] }] };
+  const r = mainWindow ? await dialog.showOpenDialog(mainWindow, opts) : await dialog.showOpenDialog(opts);
+  return r.canceled || r.filePaths.length === 0 ? null : r.filePaths[0]!;
+}
 
 async function chooseReviewPath(purpose: 'open-workspace' | 'create-workspace' | 'import-folder' | 'import-csv' | 'export-report', format?: 'csv' | 'html' | 'pdf'): Promise<string | null> {
   const parent = mainWindow ?? undefined;

@@ -78,6 +78,11 @@ export const requestSchemas = {
   getSummary: z.object({ modelId: idSchema }).strict(),
   /** Choose a model file through the host's dialog; resolves to a granted path or null. */
   chooseModelFile: z.object({}).strict(),
+  /** Choose the user's own data set (a folder of class sub-folders, an IDX image file, a CSV list) through
+   *  the host's dialog; resolves to a granted path or null (no dialog in the browser host: see listDataPaths). */
+  chooseDataPath: z.object({ kind: z.enum(['folder', 'idx', 'csv']) }).strict(),
+  /** The data sets in the browser host's data folder (`--data DIR`); each listed path is granted. */
+  listDataPaths: z.object({}).strict(),
   cancel: z.object({ jobId: idSchema }).strict(),
   /** Prepare an input for a model: preview, geometry and (classifiers) the top-k predictions. */
   setInput: z.object({ modelId: idSchema, source: inputSourceSchema, preprocessing: preprocessingOverridesSchema.optional(), topK: z.number().int().min(1).max(100).optional() }).strict(),
@@ -237,6 +242,8 @@ export interface ApiResponses {
   closeModel: { closed: boolean };
   getSummary: ModelSummary;
   chooseModelFile: { path: string } | null;
+  chooseDataPath: { path: string } | null;
+  listDataPaths: DataPathList;
   cancel: { cancelled: boolean };
   setInput: InputSet;
   getActivations: LayerActivationsResult;
@@ -252,6 +259,19 @@ export interface VisualizeChannelResult {
   tensor: string; channel: number; dims: number[]; image: Float32Array; history: Float32Array;
   objective: number; initialObjective: number; notes: string[];
 }
+
+/** One of the user's data sets under the browser host's data folder. */
+export interface DataPathEntry {
+  path: string;
+  kind: 'folder' | 'idx' | 'csv';
+  name: string;
+  /** Images in the set (folder files, IDX count, CSV rows), when cheap to know. */
+  items?: number;
+  /** Folders: class sub-folders give the labels (false: a flat folder of images). */
+  labelled?: boolean;
+}
+/** root: the data folder (null without `--data`, and in Electron, which has a file dialog). */
+export interface DataPathList { root: string | null; entries: DataPathEntry[] }
 
 export type ApiResponse<M extends ApiMethod> = ApiResponses[M];
 

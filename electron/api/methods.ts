@@ -5,6 +5,7 @@ import type { ApiError, ApiMethod } from './contract.ts';
 // `satisfies` makes the compiler flag a method added to (or removed from) the contract.
 const METHODS = {
   getInfo: true, listZoo: true, openModel: true, closeModel: true, getSummary: true, chooseModelFile: true, cancel: true,
+  chooseDataPath: true, listDataPaths: true,
   setInput: true, getActivations: true, getFilters: true, datasetExamples: true, listSamples: true, getColormaps: true, visualizeChannel: true,
   // review workspaces (workspace/report helper)
   chooseReviewPath: true, openWorkspace: true, createWorkspace: true, closeWorkspace: true, recentWorkspaces: true, importCases: true,

@@ -14,6 +14,7 @@ import { modelZoo, runtimeModule, type Runtime } from './core-adapter.ts';
 import { OffThreadOpener, type WorkerScript } from './off-thread.ts';
 import { runOpenJob, type OpenJobResult, type ProgressFn } from './open-model.ts';
 import { PathGrants } from '../security/grants.ts';
+import { listDataDir, MAX_DATA_ENTRIES } from './data-paths.ts';
 // --- review workspaces (workspace/report helper) ---
 import { createReviewHandlers, type ReviewOptions } from './review-service.ts';
 import { createActivationMethods } from './activation-methods.ts';
@@ -52,6 +53,10 @@ export interface ServiceOptions {
   grants?: PathGrants;
   /** The host's file dialog (Electron); absent in the browser host, where chooseModelFile returns null. */
   chooseModelFile?: () => Promise<string | null>;
+  /** The host's dialog for the user's own data set (Electron); absent in the browser host (chooseDataPath → null). */
+  chooseDataPath?: (kind: 'folder' | 'idx' | 'csv') => Promise<string | null>;
+  /** The browser host's data folder (`--data DIR`): listDataPaths lists and grants the data sets in it. */
+  dataDir?: string | null;
   /** Where open jobs run: 'auto' = the worker thread for all but small zoo nets. */
   offThread?: 'auto' | 'always' | 'never';
   workerScript?: WorkerScript;
@@ -103,6 +108,10 @@ const classNamesSchema = z.array(z.string().max(256)).max(100_000);
 
 export function createService(opts: ServiceOptions): ApiService {
   const grants = opts.grants ?? new PathGrants();
+  // The data folder's listing is granted apart from dialog choices, so 200 listed sets never push a
+  // chosen model out of `grants` (which forgets its oldest beyond its limit); re-listing replaces it.
+  const dataGrants = new PathGrants(MAX_DATA_ENTRIES);
+  const isGranted = (p: string): boolean => grants.isGranted(p) || dataGrants.isGranted(p);
   const maxOpen = opts.maxOpenModels ?? 8;
   const models = new Map<string, OpenModelEntry>();
   const jobs = new Map<string, Job>();
@@ -113,15 +122,15 @@ export function createService(opts: ServiceOptions): ApiService {
   const review = createReviewHandlers({ ...opts.review, host: opts.host, grants });
   // An embedding point opened in Activations/Heatmaps (issue #6 §3); `embeddings` is made below, looked up at call time.
   const embedPoint = embedPointResolver((id, i) => embeddings.point(id, i));
-  const activations = createActivationMethods({ model: (id) => modelOrThrow(id), isGranted: (p) => grants.isGranted(p), jobs, strategy: opts.activationStrategy, embedPoint });
+  const activations = createActivationMethods({ model: (id) => modelOrThrow(id), isGranted, jobs, strategy: opts.activationStrategy, embedPoint });
   // --- autoencoder workbench (autoencoder helper) ---
-  const autoencoder = createAutoencoderMethods({ model: (id) => modelOrThrow(id), isGranted: (p) => grants.isGranted(p), jobs });
+  const autoencoder = createAutoencoderMethods({ model: (id) => modelOrThrow(id), isGranted, jobs });
   // --- saliency explainers (explain helper) ---
-  const explainers = createExplainMethods({ model: (id) => modelOrThrow(id), isGranted: (p) => grants.isGranted(p), jobs, embedPoint });
+  const explainers = createExplainMethods({ model: (id) => modelOrThrow(id), isGranted, jobs, embedPoint });
   // --- embedding clouds (embeddings helper) ---
-  const embeddings = createEmbedMethods({ model: (id) => modelOrThrow(id), isGranted: (p) => grants.isGranted(p), jobs, cacheDir: opts.embedCacheDir });
+  const embeddings = createEmbedMethods({ model: (id) => modelOrThrow(id), isGranted, jobs, cacheDir: opts.embedCacheDir });
   // --- radiograph review display (heatmaps helper) ---
-  const imageReview = createImageReviewMethods({ isGranted: (p) => grants.isGranted(p), embedPoint });
+  const imageReview = createImageReviewMethods({ isGranted, embedPoint });
 
   // One Runtime per provider choice: creating one probes the providers, so it is reused.
   const runtimeFor = (provider: ProviderChoice): Promise<Runtime> => {
@@ -238,6 +247,21 @@ export function createService(opts: ServiceOptions): ApiService {
       const path = await opts.chooseModelFile();
       if (!path) return null;
       return { path: grants.grant(path) };
+    },
+
+    async chooseDataPath(req) {
+      if (!opts.chooseDataPath) return null;
+      const path = await opts.chooseDataPath(req.kind);
+      if (!path) return null;
+      return { path: grants.grant(path) };
+    },
+
+    async listDataPaths() {
+      if (!opts.dataDir) return { root: null, entries: [] };
+      const listed = listDataDir(opts.dataDir);
+      dataGrants.revokeAll();
+      for (const e of listed.entries) dataGrants.grant(e.path);
+      return listed;
     },
 
     async cancel(req) {

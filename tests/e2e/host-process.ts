@@ -13,9 +13,10 @@ export function buildRenderer(): void {
 
 export interface HostProcess { url: string; stop(): Promise<void> }
 
-export async function startHost(timeoutMs = 60_000): Promise<HostProcess> {
+/** `args`: more browser-main options (e.g. `['--data', dir]`). */
+export async function startHost(timeoutMs = 60_000, args: string[] = []): Promise<HostProcess> {
   // node --import tsx keeps it one process, so stopping it by pid stops everything it started.
-  const child: ChildProcess = spawn(process.execPath, ['--import', 'tsx', join(ROOT, 'electron', 'browser-main.ts'), '--port', '0'], {
+  const child: ChildProcess = spawn(process.execPath, ['--import', 'tsx', join(ROOT, 'electron', 'browser-main.ts'), '--port', '0', ...args], {
     cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'],
   });
   let out = '';
