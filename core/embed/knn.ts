@@ -1,8 +1,12 @@
-// Exact k nearest neighbours (Euclidean) by blocked brute force: four query rows share each pass
+// Exact k nearest neighbours (Euclidean) by blocked brute force (for large n, knn-select.ts switches
+// to the onnxruntime version in knn-onnx.ts): four query rows share each pass
 // over the data so every candidate row is loaded once per four queries; a bounded max-heap per
 // query keeps the k best. O(n²·d) time, O(n·k) memory; `knnAsync` spreads query blocks over
 // worker threads.
 import { runChunked, shareF64 } from './parallel.ts';
+
+/** How neighbours were found: both are exact (see knn-select.ts for when each is used). */
+export type KnnMethod = 'exact-js' | 'exact-onnx';
 
 export interface KnnResult {
   /** n×k neighbour indices, nearest first (a point is never its own neighbour). */
@@ -10,6 +14,8 @@ export interface KnnResult {
   /** n×k Euclidean distances matching `indices`. */
   distances: Float32Array;
   k: number;
+  /** Set by the functions of this module and knn-select.ts; absent on hand-made results. */
+  method?: KnnMethod;
 }
 
 export interface KnnOptions {
@@ -108,7 +114,7 @@ export function knn(data: Float32Array, n: number, d: number, k: number, opts: K
     knnKernel(a, i0, Math.min(n, i0 + B));
     opts.onProgress?.(Math.min(n, i0 + B) / n);
   }
-  return { indices: a.indices, distances: a.distances, k };
+  return { indices: a.indices, distances: a.distances, k, method: 'exact-js' };
 }
 
 /** Exact kNN over `threads` threads (default 1); identical results to `knn`. */
@@ -117,7 +123,7 @@ export async function knnAsync(data: Float32Array, n: number, d: number, k: numb
   const a = prepare(data, n, d, k, threads > 1);
   await runChunked(knnKernel, a, n, 64, threads, opts.signal, opts.onProgress ? (done) => opts.onProgress!(done / n) : undefined);
   if (opts.signal?.aborted) throw abortError(opts.signal);
-  return { indices: a.indices, distances: a.distances, k };
+  return { indices: a.indices, distances: a.distances, k, method: 'exact-js' };
 }
 
 export function abortError(signal: AbortSignal): Error {

@@ -1,12 +1,23 @@
 // Embedding quality: trustworthiness (Venna & Kaski 2001, as sklearn.manifold.trustworthiness) and
 // leave-one-out k-NN label accuracy in the embedding.
-import { knn } from './knn.ts';
+import { knn, type KnnResult } from './knn.ts';
+import { nearestNeighbours } from './knn-select.ts';
 import { seededRng } from './rng.ts';
 
 /** Leave-one-out k-NN majority-vote accuracy (a tie goes to the label that reached the top count with nearer neighbours). */
 export function knnAccuracy(embedding: Float32Array, n: number, dim: number, labels: ArrayLike<number>, k = 10): number {
   if (labels.length !== n) throw new Error(`knnAccuracy: ${labels.length} labels for ${n} points`);
-  const nn = knn(embedding, n, dim, k);
+  return neighbourVoteAccuracy(knn(embedding, n, dim, k), n, labels);
+}
+
+/** As knnAccuracy, with the exact kNN knn-select.ts picks (onnxruntime for large n: 70k points in seconds, not minutes). */
+export async function knnAccuracyAsync(embedding: Float32Array, n: number, dim: number, labels: ArrayLike<number>, k = 10, opts: { threads?: number; signal?: AbortSignal } = {}): Promise<number> {
+  if (labels.length !== n) throw new Error(`knnAccuracy: ${labels.length} labels for ${n} points`);
+  return neighbourVoteAccuracy(await nearestNeighbours(embedding, n, dim, k, opts), n, labels);
+}
+
+function neighbourVoteAccuracy(nn: KnnResult, n: number, labels: ArrayLike<number>): number {
+  const k = nn.k;
   let correct = 0;
   const votes = new Map<number, number>();
   for (let i = 0; i < n; i++) {

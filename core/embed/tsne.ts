@@ -1,8 +1,10 @@
 // Barnes–Hut t-SNE (van der Maaten 2014) with scikit-learn's optimisation schedule: early
 // exaggeration 12 for 250 iterations at momentum 0.5, then momentum 0.8; per-parameter gains
 // (+0.2 / ×0.8, floor 0.01); learning rate 'auto' = max(N / exaggeration / 4, 50); PCA init scaled
-// to std 1e-4. Input affinities from exact kNN (k = min(n−1, ⌊3·perplexity + 1⌋)).
-import { knnAsync, abortError, type KnnResult } from './knn.ts';
+// to std 1e-4. Input affinities from exact kNN (k = min(n−1, ⌊3·perplexity + 1⌋)): blocked JS brute
+// force below ONNX_KNN_MIN_POINTS (5000) points, onnxruntime MatMul + TopK above (knn-select.ts).
+import { abortError, type KnnMethod, type KnnResult } from './knn.ts';
+import { nearestNeighbours } from './knn-select.ts';
 import { conditionalP, symmetrize, type SparseP } from './affinity.ts';
 import { BhTree } from './bh-tree.ts';
 import { sparseKl } from './tsne-gradient.ts';
@@ -39,6 +41,8 @@ export interface TsneOptions {
   pcaDims?: number;
   /** Precomputed neighbours (must have k ≥ the perplexity's neighbour count). */
   knn?: KnnResult;
+  /** Exact kNN implementation (default 'auto': by n, see knn-select.ts). */
+  knnMethod?: 'auto' | KnnMethod;
   /** Worker threads for the repulsive forces (default 1 = main thread only). */
   threads?: number;
   /** Progress every `progressEvery` iterations (default 10). */
@@ -55,6 +59,8 @@ export interface TsneResult {
   iterations: number;
   /** Milliseconds spent per stage. */
   timings: { pca: number; knn: number; affinities: number; optimize: number };
+  /** Which kNN produced the affinities ('precomputed' when opts.knn was given). */
+  knnMethod: KnnMethod | 'precomputed';
 }
 
 /** Number of neighbours scikit-learn uses for a perplexity. */
@@ -63,9 +69,9 @@ export function neighboursFor(perplexity: number, n: number): number {
 }
 
 /** Sparse symmetric P from (precomputed or exact) neighbours. */
-export async function tsneAffinities(data: Float32Array, n: number, d: number, perplexity: number, nn?: KnnResult, opts: { signal?: AbortSignal; threads?: number } = {}): Promise<SparseP> {
+export async function tsneAffinities(data: Float32Array, n: number, d: number, perplexity: number, nn?: KnnResult, opts: { signal?: AbortSignal; threads?: number; knnMethod?: 'auto' | KnnMethod } = {}): Promise<SparseP> {
   const k = neighboursFor(perplexity, n);
-  let use = nn ?? await knnAsync(data, n, d, k, opts);
+  let use = nn ?? await nearestNeighbours(data, n, d, k, { signal: opts.signal, threads: opts.threads, method: opts.knnMethod });
   if (use.k < k) throw new Error(`tsne: precomputed kNN has k=${use.k} but perplexity ${perplexity} needs ${k}; recompute with more neighbours or lower the perplexity`);
   if (use.k > k) use = truncateKnn(use, n, k);
   return symmetrize(use, conditionalP(use, n, perplexity), n);
@@ -112,7 +118,8 @@ export async function tsne(data: Float32Array, n: number, d: number, opts: TsneO
   t0 = performance.now();
   const threads = Math.max(1, Math.min(16, Math.floor(opts.threads ?? 1)));
   const k = neighboursFor(perplexity, n);
-  const nn = opts.knn ?? await knnAsync(x, n, xd, k, { signal, threads });
+  const nn = opts.knn ?? await nearestNeighbours(x, n, xd, k, { signal, threads, method: opts.knnMethod });
+  const knnMethod = opts.knn ? 'precomputed' : nn.method ?? 'exact-js';
   timings.knn = performance.now() - t0;
   t0 = performance.now();
   const p = await tsneAffinities(x, n, xd, perplexity, nn, { signal });
@@ -164,7 +171,7 @@ export async function tsne(data: Float32Array, n: number, d: number, opts: TsneO
   }
   if (Number.isNaN(kl)) kl = sparseKl(p, y, dim, z);
   timings.optimize = performance.now() - t0;
-  return { embedding: Float32Array.from(y), dim, n, kl, iterations, timings };
+  return { embedding: Float32Array.from(y), dim, n, kl, iterations, timings, knnMethod };
 }
 
 function initialEmbedding(x: Float32Array, n: number, d: number, dim: number, init: 'pca' | 'random' | Float32Array, seed: number): Float64Array {

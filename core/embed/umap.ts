@@ -1,8 +1,10 @@
 // UMAP via umap-js, fed with our exact kNN (umap-js's own RP-forest + NN-descent is slow and
-// approximate for large n). umap-js counts the point itself as its first neighbour (as Python
-// UMAP does), so nNeighbors − 1 true neighbours are passed after the self entry.
+// approximate for large n; ours is JS brute force below 5000 points, onnxruntime above, see
+// knn-select.ts). umap-js counts the point itself as its first neighbour (as Python UMAP does), so
+// nNeighbors − 1 true neighbours are passed after the self entry.
 import { UMAP } from 'umap-js';
-import { knnAsync, abortError, type KnnResult } from './knn.ts';
+import { abortError, type KnnMethod, type KnnResult } from './knn.ts';
+import { nearestNeighbours } from './knn-select.ts';
 import { checkMatrix } from './pca.ts';
 import { seededRng } from './rng.ts';
 
@@ -16,8 +18,11 @@ export interface UmapOptions {
   seed?: number;
   /** Precomputed neighbours (Euclidean, self excluded), k ≥ nNeighbors − 1. */
   knn?: KnnResult;
-  /** 'exact' (default): blocked brute-force kNN; 'umap-js': its own approximate NN-descent. */
-  knnMethod?: 'exact' | 'umap-js';
+  /**
+   * 'exact' (default): our exact kNN, implementation chosen by n ('exact-js' / 'exact-onnx' force one);
+   * 'umap-js': its own approximate NN-descent.
+   */
+  knnMethod?: 'exact' | KnnMethod | 'umap-js';
   /** Threads for the exact kNN (default 1); umap-js's optimisation itself is single-threaded. */
   threads?: number;
   /** Called every `progressEvery` epochs (default 10) with the current embedding. */
@@ -32,6 +37,8 @@ export interface UmapResult {
   n: number;
   epochs: number;
   timings: { knn: number; init: number; optimize: number };
+  /** Which kNN ran ('precomputed' when opts.knn was given). */
+  knnMethod: KnnMethod | 'precomputed' | 'umap-js';
 }
 
 export async function umap(data: Float32Array, n: number, d: number, opts: UmapOptions = {}): Promise<UmapResult> {
@@ -51,9 +58,13 @@ export async function umap(data: Float32Array, n: number, d: number, opts: UmapO
   for (let i = 0; i < n; i++) rows[i] = Array.from(data.subarray(i * d, (i + 1) * d));
 
   let t0 = performance.now();
-  if ((opts.knnMethod ?? 'exact') === 'exact' || opts.knn) {
+  const requested = opts.knnMethod ?? 'exact';
+  let knnMethod: UmapResult['knnMethod'] = 'umap-js';
+  if (requested !== 'umap-js' || opts.knn) {
     const m = nNeighbors - 1;
-    const nn = opts.knn ?? await knnAsync(data, n, d, m, { signal: opts.signal, threads: opts.threads });
+    const method = requested === 'exact' || requested === 'umap-js' ? 'auto' : requested;
+    const nn = opts.knn ?? await nearestNeighbours(data, n, d, m, { signal: opts.signal, threads: opts.threads, method });
+    knnMethod = opts.knn ? 'precomputed' : nn.method ?? 'exact-js';
     if (nn.k < m) throw new Error(`umap: precomputed kNN has k=${nn.k}, need ≥ nNeighbors − 1 = ${m}`);
     const idx: number[][] = new Array<number[]>(n), dist: number[][] = new Array<number[]>(n);
     for (let i = 0; i < n; i++) {
@@ -79,7 +90,7 @@ export async function umap(data: Float32Array, n: number, d: number, opts: UmapO
     }
   }
   timings.optimize = performance.now() - t0;
-  return { embedding: flatten(u.getEmbedding(), nComponents), nComponents, n, epochs: nEpochs, timings };
+  return { embedding: flatten(u.getEmbedding(), nComponents), nComponents, n, epochs: nEpochs, timings, knnMethod };
 }
 
 function flatten(rows: number[][], dim: number): Float32Array {
