@@ -3,17 +3,15 @@
 // scores), then kept as uint8 N×C×H×W so core/train normalises per batch. Sources: the shipped MNIST /
 // Fashion-MNIST (optionally some classes only; their test split is held out), an IDX image file, or a
 // folder of images (recursive; the last tenth in sorted order is held out).
-import { readdirSync, statSync } from 'node:fs';
-import { extname, join } from 'node:path';
+import { statSync } from 'node:fs';
 import type { Preprocessing } from '../data/types.ts';
 import { loadMnist, readIdx, type LabelledImages } from '../data/idx.ts';
 import { loadFashion } from '../data/fashion.ts';
 import { loadImage } from '../data/image.ts';
 import { grayToInput } from '../activations/input.ts';
 import type { ImageSet } from '../train/batches.ts';
-import type { TrainingData } from './train-ae.ts';
+import { listImageFiles, type TrainingData } from './train-ae.ts';
 
-const IMAGE_EXT = new Set(['.png', '.jpg', '.jpeg', '.tif', '.tiff', '.webp', '.bmp']);
 /** Bytes of training images held in memory at once (uint8 at the model's size). */
 export const MAX_FINE_TUNE_BYTES = 1 << 30;
 const MAX_FILES = 200_000;
@@ -155,17 +153,7 @@ async function idxFile(path: string, p: Preprocessing, o: FineTuneDataOptions): 
 }
 
 function listImages(dir: string): string[] {
-  const files: string[] = [];
-  const walk = (d: string) => {
-    for (const e of readdirSync(d, { withFileTypes: true }).sort((a, b) => a.name.localeCompare(b.name))) {
-      if (e.name.startsWith('.')) continue;
-      if (e.isDirectory()) walk(join(d, e.name));
-      else if (IMAGE_EXT.has(extname(e.name).toLowerCase())) files.push(join(d, e.name));
-      if (files.length > MAX_FILES) throw new FineTuneDataError(`${dir}: more than ${MAX_FILES} images; fine-tune on a smaller folder`);
-    }
-  };
-  walk(dir);
-  return files;
+  return listImageFiles(dir, MAX_FILES, (m) => new FineTuneDataError(`${m}; fine-tune on a smaller folder`));
 }
 
 async function folder(dir: string, p: Preprocessing, o: FineTuneDataOptions): Promise<FineTuneData> {

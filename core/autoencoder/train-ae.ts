@@ -16,18 +16,27 @@ export const MAX_FOLDER_IMAGES = 200_000;
 
 export interface TrainingData { train: ImageSet; test?: ImageSet; size: number; source: string }
 
-/** All images under `dir` (recursively, sorted), as gray uint8 at size×size. */
-async function folderImages(dir: string, size: number): Promise<ImageSet> {
+/**
+ * Image files under `dir`, recursively, sorted, hidden entries skipped. More than `max` is an error
+ * made by `tooMany` (the caller says what to do instead).
+ */
+export function listImageFiles(dir: string, max: number, tooMany: (message: string) => Error): string[] {
   const files: string[] = [];
   const walk = (d: string) => {
     for (const e of readdirSync(d, { withFileTypes: true }).sort((a, b) => a.name.localeCompare(b.name))) {
       if (e.name.startsWith('.')) continue;
       if (e.isDirectory()) walk(join(d, e.name));
       else if (IMAGE_EXT.has(extname(e.name).toLowerCase())) files.push(join(d, e.name));
-      if (files.length > MAX_FOLDER_IMAGES) throw new Error(`${dir}: more than ${MAX_FOLDER_IMAGES} images; train on a smaller folder`);
+      if (files.length > max) throw tooMany(`${dir}: more than ${max} images`);
     }
   };
   walk(dir);
+  return files;
+}
+
+/** All images under `dir` (recursively, sorted), as gray uint8 at size×size. */
+async function folderImages(dir: string, size: number): Promise<ImageSet> {
+  const files = listImageFiles(dir, MAX_FOLDER_IMAGES, (m) => new Error(`${m}; train on a smaller folder`));
   if (files.length < 2) throw new Error(`${dir}: found ${files.length} image(s) (PNG, JPEG, TIFF, WebP); training needs at least 2`);
   const plane = size * size, images = new Uint8Array(files.length * plane);
   for (let i = 0; i < files.length; i++) {

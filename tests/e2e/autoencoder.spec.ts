@@ -144,7 +144,7 @@ test.describe('autoencoder view', () => {
   });
 });
 
-test.describe('autoencoder view: PCA, training, graph link', () => {
+test.describe('autoencoder view: PCA, training, fine-tuning, graph link', () => {
   let errors: string[] = [];
   test.beforeEach(async ({ page }) => {
     errors = watchErrors(page);
@@ -207,16 +207,6 @@ test.describe('autoencoder view: PCA, training, graph link', () => {
     await expect(page.getByRole('tab', { name: 'Graph' })).toHaveAttribute('aria-selected', 'true');
     await expect(page.getByText('N × 16', { exact: true })).toBeVisible();
   });
-});
-
-test.describe('autoencoder view: fine-tuning', () => {
-  let errors: string[] = [];
-  test.beforeEach(async ({ page }) => {
-    errors = watchErrors(page);
-    await page.goto(appUrl());
-    await expect(page.getByTestId('graph-canvas')).toHaveAttribute('data-phase', 'ready', { timeout: 90_000 });
-  });
-  test.afterEach(() => { expect(errors, 'no page errors or CSP violations').toEqual([]); });
 
   test('fine-tune the open autoencoder on 1s for a few steps, then open the result', async ({ page }) => {
     test.setTimeout(180_000);
