@@ -8,23 +8,9 @@ import { umap } from '../../core/embed/umap.ts';
 import { pca } from '../../core/embed/pca.ts';
 import { loadMnistRows } from '../../core/embed/mnist.ts';
 import { seededRng } from '../../core/embed/rng.ts';
+import { naiveKnn } from './naive-knn.ts';
 
-/** Reference: every distance in float64 by direct differences, sorted by (distance, index). */
-function naive(x: Float32Array, n: number, d: number, k: number): { j: number; dist: number }[][] {
-  const out: { j: number; dist: number }[][] = [];
-  for (let i = 0; i < n; i++) {
-    const row: { j: number; dist: number }[] = [];
-    for (let j = 0; j < n; j++) {
-      if (j === i) continue;
-      let s = 0;
-      for (let t = 0; t < d; t++) s += (x[i * d + t]! - x[j * d + t]!) ** 2;
-      row.push({ j, dist: Math.sqrt(s) });
-    }
-    row.sort((a, b) => a.dist - b.dist || a.j - b.j);
-    out.push(row.slice(0, k));
-  }
-  return out;
-}
+const naive = naiveKnn;
 
 function expectSameAsNaive(r: { indices: Int32Array; distances: Float32Array }, ref: { j: number; dist: number }[][], k: number): void {
   for (let i = 0; i < ref.length; i++) for (let t = 0; t < k; t++) {

@@ -1,22 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { knn, knnAsync } from '../../core/embed/knn.ts';
 import { seededRng } from '../../core/embed/rng.ts';
+import { naiveKnn } from './naive-knn.ts';
 
-function naive(x: Float32Array, n: number, d: number, k: number) {
-  const out: { j: number; dist: number }[][] = [];
-  for (let i = 0; i < n; i++) {
-    const row: { j: number; dist: number }[] = [];
-    for (let j = 0; j < n; j++) {
-      if (j === i) continue;
-      let s = 0;
-      for (let t = 0; t < d; t++) s += (x[i * d + t]! - x[j * d + t]!) ** 2;
-      row.push({ j, dist: Math.sqrt(s) });
-    }
-    row.sort((a, b) => a.dist - b.dist || a.j - b.j);
-    out.push(row.slice(0, k));
-  }
-  return out;
-}
+const naive = naiveKnn;
 
 describe('knn', () => {
   const n = 203, d = 7, k = 9; // n not a multiple of the 4-query block
