@@ -7,8 +7,11 @@ import { basename, dirname, extname, isAbsolute, join, resolve } from 'node:path
 import { readIdx, loadMnist, type LabelledImages } from '../data/idx.ts';
 import { loadFashion, FASHION_CLASS_NAMES } from '../data/fashion.ts';
 
-/** `mnist-fashion-test`: MNIST test digits and Fashion-MNIST test images alternating, labelled by source (an autoencoder's normal vs anomalous data). */
-export const BUILTIN_SETS = ['mnist-test', 'mnist-train', 'fashion-test', 'fashion-train', 'mnist-fashion-test'] as const;
+/**
+ * `mnist-all` / `fashion-all`: the whole data set, 70,000 images (test first, then train).
+ * `mnist-fashion-test`: MNIST test digits and Fashion-MNIST test images alternating, labelled by source (an autoencoder's normal vs anomalous data).
+ */
+export const BUILTIN_SETS = ['mnist-test', 'mnist-train', 'mnist-all', 'fashion-test', 'fashion-train', 'fashion-all', 'mnist-fashion-test'] as const;
 export type BuiltinSetId = (typeof BUILTIN_SETS)[number];
 
 const IMAGE_EXT = new Set(['.png', '.jpg', '.jpeg', '.tif', '.tiff', '.webp', '.bmp', '.gif']);
@@ -54,8 +57,24 @@ function mixedTestSet(): ImageSet {
   };
 }
 
+/** Test then train as one set: item i < test.count is test #i, the rest train #(i − test.count). */
+function wholeSet(id: 'mnist-all' | 'fashion-all'): ImageSet {
+  const mnist = id === 'mnist-all';
+  const test = mnist ? loadMnist('test') : loadFashion('test'), train = mnist ? loadMnist('train') : loadFashion('train');
+  const plane = test.height * test.width, count = test.count + train.count;
+  const labels = new Int32Array(count);
+  labels.set(test.labels);
+  labels.set(train.labels, test.count);
+  return {
+    kind: 'gray', name: id, count, height: test.height, width: test.width, labels,
+    classNames: mnist ? DIGITS : [...FASHION_CLASS_NAMES], fingerprint: `builtin:${id}:${count}${mnist ? '' : ':interleaved'}`,
+    pixels: (i) => (i < test.count ? test.images.subarray(i * plane, (i + 1) * plane) : train.images.subarray((i - test.count) * plane, (i - test.count + 1) * plane)),
+  };
+}
+
 export function builtinSet(id: BuiltinSetId): ImageSet {
   if (id === 'mnist-fashion-test') return mixedTestSet();
+  if (id === 'mnist-all' || id === 'fashion-all') return wholeSet(id);
   const [family, split] = id.split('-') as ['mnist' | 'fashion', 'train' | 'test'];
   if (family === 'mnist') { const raw = loadMnist(split); return graySet(id, raw, DIGITS, `builtin:${id}:${raw.count}`); }
   const raw = loadFashion(split);

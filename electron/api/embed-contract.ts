@@ -5,7 +5,8 @@ import { z } from 'zod';
 
 const idSchema = z.string().min(1).max(64).regex(/^[A-Za-z0-9_-]+$/);
 /** `mnist-fashion-test`: MNIST and Fashion-MNIST test images alternating, labelled by source (autoencoder normal vs anomalous). */
-export const EMBED_DATASETS = ['mnist-test', 'mnist-train', 'fashion-test', 'fashion-train', 'mnist-fashion-test'] as const;
+/** `mnist-all` / `fashion-all`: all 70,000 images, test first, then train. */
+export const EMBED_DATASETS = ['mnist-test', 'mnist-train', 'mnist-all', 'fashion-test', 'fashion-train', 'fashion-all', 'mnist-fashion-test'] as const;
 /** Most points one embedding may hold (MNIST train + test). */
 export const MAX_EMBED_POINTS = 70_000;
 /** Selected indices accepted by embedExportCsv (larger selections: export client-side). */

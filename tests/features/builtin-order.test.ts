@@ -40,3 +40,22 @@ describe('builtin set order', () => {
     expect(Array.from(limitSet(set, 7).labels!)).toEqual([0, 1, 0, 1, 0, 1, 0]);
   });
 });
+
+describe('whole data sets', () => {
+  it('mnist-all is the 10,000 test digits then the 60,000 training digits, with their labels', () => {
+    const set = builtinSet('mnist-all');
+    if (set.kind !== 'gray') throw new Error('gray set expected');
+    const test = loadMnist('test'), train = loadMnist('train');
+    expect(set.count).toBe(70_000);
+    expect([set.labels![0], set.labels![9_999], set.labels![10_000], set.labels![69_999]]).toEqual([test.labels[0], test.labels[9_999], train.labels[0], train.labels[59_999]]);
+    expect(Array.from(set.pixels(10_001))).toEqual(Array.from(train.images.subarray(784, 2 * 784)));
+    expect(Array.from(set.pixels(3))).toEqual(Array.from(test.images.subarray(3 * 784, 4 * 784)));
+  });
+
+  it('fashion-all holds every Fashion-MNIST image of the split once', () => {
+    const set = builtinSet('fashion-all');
+    expect(set.count).toBe(70_000);
+    expect(set.classNames![9]).toBe('Ankle boot');
+    expect(Array.from(set.labels!.subarray(10_000, 10_010))).toEqual([0, 1, 2, 3, 4, 5, 6, 7, 8, 9]);
+  });
+});

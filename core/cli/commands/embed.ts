@@ -9,7 +9,7 @@ const embed: Command = {
   summary: 'project a layer\'s features (or raw pixels) for a labelled image set to 2-D/3-D (PCA, t-SNE, UMAP) as CSV',
   usage: 'receptive embed INPUT (--model M [--layer L] [--pool] | --pixels) [--method pca|tsne|umap] [--dims 2|3] [--perplexity P] [--iterations N] [--seed S] [--limit N] [--labels FILE] --out FILE.csv [--json]',
   description: [
-    'INPUT: mnist-test, mnist-train, fashion-test, fashion-train, a folder whose sub-folders are the classes,',
+    'INPUT: mnist-test, mnist-train, mnist-all (70,000), fashion-test, fashion-train, fashion-all, mnist-fashion-test, a folder whose sub-folders are the classes,',
     'an IDX image file (labels file beside it, or --labels), or a CSV of path,label rows.',
     'M is an .onnx file or zoo:NAME; L defaults to the input of the last fully connected layer.',
     'Features are cached (model sha256 + layer + dataset) in $RECEPTIVE_CACHE_DIR or ~/.cache/receptive/features.',

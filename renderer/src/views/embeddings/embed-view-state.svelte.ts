@@ -3,7 +3,7 @@
 import type { EmbedDataset, EmbedResult, OpenedModel } from '../../../../electron/api/contract.ts';
 import type { ColourBy } from './colors.ts';
 
-export type BuiltinDataset = 'mnist-test' | 'mnist-train' | 'fashion-test' | 'fashion-train' | 'mnist-fashion-test';
+export type BuiltinDataset = 'mnist-test' | 'mnist-train' | 'mnist-all' | 'fashion-test' | 'fashion-train' | 'fashion-all' | 'mnist-fashion-test';
 export type SelectTool = 'box' | 'lasso';
 
 export class EmbedViewState {
