@@ -45,9 +45,9 @@ const service = createService({
   host: 'electron',
   version: app.getVersion(),
   grants,
-  chooseModelFile: async () => {
+  chooseModelFile: async (purpose) => {
     const opts: Electron.OpenDialogOptions = {
-      title: 'Open an ONNX model',
+      title: purpose === 'encoder' ? 'Open the encoder (ONNX, image → latent code)' : purpose === 'decoder' ? 'Open the decoder (ONNX, latent code → image)' : 'Open an ONNX model',
       properties: ['openFile'],
       filters: [{ name: 'ONNX models', extensions: ['onnx'] }, { name: 'All files', extensions: ['*'] }],
     };

@@ -199,7 +199,16 @@ function describeSplit(model: ModelProto, p: PathInfo, bottleneck: string, chose
   };
 }
 
-/** Detect the bottleneck: the smallest dominating tensor (earliest on ties, i.e. before activations). */
+/**
+ * Metadata key naming the model's bottleneck tensor, written when an encoder and a decoder file are
+ * joined (compose.ts): there the split is known, not guessed, so detection defers to it.
+ */
+export const BOTTLENECK_KEY = 'receptive.autoencoder.bottleneck';
+
+/**
+ * Detect the bottleneck: the tensor recorded under BOTTLENECK_KEY when it is a valid split, else the
+ * smallest dominating tensor (earliest on ties, i.e. before activations).
+ */
 export function findBottleneck(model: ModelProto): AeSplit {
   const p = pathInfo(model);
   const doms = p.onPath.filter((t) => t !== p.input && t !== p.output && p.sizes.has(t) && dominates(p, t));
@@ -208,7 +217,18 @@ export function findBottleneck(model: ModelProto): AeSplit {
   }
   let best = doms[0]!;
   for (const t of doms) if (p.sizes.get(t)!.elements < p.sizes.get(best)!.elements) best = t;
-  return describeSplit(model, p, best, false);
+  const recorded = model.metadataProps.find((m) => m.key === BOTTLENECK_KEY)?.value;
+  if (recorded === undefined || recorded === best) return describeSplit(model, p, best, false);
+  if (!doms.includes(recorded)) {
+    const split = describeSplit(model, p, best, false);
+    const why = `the recorded bottleneck "${recorded}" is not a tensor every input→output path passes through (or its shape is unknown); "${best}" was detected instead`;
+    return { ...split, note: split.note ? `${why}; ${split.note}` : why };
+  }
+  const split = describeSplit(model, p, recorded, false);
+  const b = p.sizes.get(best)!;
+  if (b.elements >= split.bottleneck.elements) return split;
+  const smaller = `"${recorded}" is the encoder's output (recorded when the encoder and decoder were joined); "${best}" (${b.elements} values per sample) is smaller — choose it to split there`;
+  return { ...split, note: split.note ? `${split.note}; ${smaller}` : smaller };
 }
 
 /** Split at a tensor the user chose; it must lie on every input→output path. */

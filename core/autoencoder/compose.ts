@@ -8,6 +8,7 @@ import { ModelError } from '../onnx/errors.ts';
 import { indexGraph, subgraphsOf } from '../onnx/graph.ts';
 import { inferShapes } from '../analysis/shapes.ts';
 import type { Shape } from '../analysis/types.ts';
+import { BOTTLENECK_KEY } from './bottleneck.ts';
 
 export interface ComposedAutoencoder { model: ModelProto; bottleneck: string; warnings: string[] }
 
@@ -67,7 +68,8 @@ export function composeEncoderDecoder(encoder: ModelProto, decoder: ModelProto):
     ...encoder,
     opsetImport: [...opset].map(([domain, version]) => create(OperatorSetIdProtoSchema, { domain, version })),
     irVersion: encoder.irVersion > decoder.irVersion ? encoder.irVersion : decoder.irVersion,
-    metadataProps: [...encoder.metadataProps, create(StringStringEntryProtoSchema, { key: 'receptive.autoencoder.bottleneck', value: code })],
+    // A re-joined model's old record would shadow the new one.
+    metadataProps: [...encoder.metadataProps.filter((m) => m.key !== BOTTLENECK_KEY), create(StringStringEntryProtoSchema, { key: BOTTLENECK_KEY, value: code })],
     graph,
   };
   return { model, bottleneck: code, warnings };

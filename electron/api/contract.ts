@@ -30,12 +30,20 @@ export type ProviderChoice = z.infer<typeof providerSchema>;
 
 const idSchema = z.string().min(1).max(64).regex(/^[A-Za-z0-9_-]+$/);
 
+/** A path the user chose through the host's file dialog (the host checks it was granted). */
+const modelPathSchema = z.object({ kind: z.literal('path'), path: z.string().min(1).max(MAX_PATH) }).strict();
+/** Bytes from drag and drop. */
+const modelBytesSchema = z.object({ kind: z.literal('bytes'), name: z.string().min(1).max(MAX_NAME), data: z.instanceof(Uint8Array).refine((d) => d.byteLength <= MAX_MODEL_BYTES, 'model too large') }).strict();
+/** One file of a model given in parts (an encoder or a decoder): a granted path or bytes. */
+export const modelPartSchema = z.discriminatedUnion('kind', [modelPathSchema, modelBytesSchema]);
+export type ModelPart = z.infer<typeof modelPartSchema>;
+
 export const modelSourceSchema = z.discriminatedUnion('kind', [
   z.object({ kind: z.literal('zoo'), name: z.string().min(1).max(MAX_NAME).regex(/^[a-z0-9_-]+$/) }).strict(),
-  /** A path the user chose through the host's file dialog (the host checks it was granted). */
-  z.object({ kind: z.literal('path'), path: z.string().min(1).max(MAX_PATH) }).strict(),
-  /** Bytes from drag and drop. */
-  z.object({ kind: z.literal('bytes'), name: z.string().min(1).max(MAX_NAME), data: z.instanceof(Uint8Array).refine((d) => d.byteLength <= MAX_MODEL_BYTES, 'model too large') }).strict(),
+  modelPathSchema,
+  modelBytesSchema,
+  /** An autoencoder as two files: the encoder's output feeds the decoder (core/autoencoder/compose.ts). */
+  z.object({ kind: z.literal('encoder-decoder'), encoder: modelPartSchema, decoder: modelPartSchema }).strict(),
 ]);
 export type ModelSource = z.infer<typeof modelSourceSchema>;
 
@@ -76,8 +84,9 @@ export const requestSchemas = {
   openModel: z.object({ source: modelSourceSchema, provider: providerSchema.optional(), jobId: idSchema.optional() }).strict(),
   closeModel: z.object({ modelId: idSchema }).strict(),
   getSummary: z.object({ modelId: idSchema }).strict(),
-  /** Choose a model file through the host's dialog; resolves to a granted path or null. */
-  chooseModelFile: z.object({}).strict(),
+  /** Choose a model file through the host's dialog; resolves to a granted path or null. `purpose` titles
+   *  the dialog when the model comes in parts (an autoencoder's encoder, then its decoder). */
+  chooseModelFile: z.object({ purpose: z.enum(['model', 'encoder', 'decoder']).optional() }).strict(),
   /** Choose the user's own data set (a folder of class sub-folders, an IDX image file, a CSV list) through
    *  the host's dialog; resolves to a granted path or null (no dialog in the browser host: see listDataPaths). */
   chooseDataPath: z.object({ kind: z.enum(['folder', 'idx', 'csv']) }).strict(),
@@ -149,6 +158,8 @@ export interface OpenedModel {
   /** Preprocessing recorded with the model (sidecar or metadata), if any. */
   preprocessing?: { size: [number, number]; channels: 1 | 3; mean: number[]; std: number[]; preset: string; resize?: 'stretch' | 'center-crop'; resizeShorter?: number };
   classNames?: string[];
+  /** What the user should know about how the model was opened (e.g. joining an encoder and a decoder); absent when none. */
+  warnings?: string[];
 }
 
 /** 8-bit interleaved pixels (gray or RGB), row-major. */

@@ -54,9 +54,11 @@ export class OffThreadOpener {
     if (this.closed) return Promise.reject(new ApiFailure('internal', 'the host is shutting down'));
     // Dropped bytes move to the worker instead of being copied when they own their buffer.
     const transfer: ArrayBuffer[] = [];
-    if (source.kind === 'bytes') {
-      const d = source.data;
-      if (d.byteOffset === 0 && d.byteLength === d.buffer.byteLength && d.buffer instanceof ArrayBuffer) transfer.push(d.buffer);
+    const owned = (d: Uint8Array) => d.byteOffset === 0 && d.byteLength === d.buffer.byteLength && d.buffer instanceof ArrayBuffer;
+    const parts = source.kind === 'encoder-decoder' ? [source.encoder, source.decoder] : [source];
+    for (const p of parts) {
+      // Distinct buffers only: transferring one buffer twice throws a DataCloneError.
+      if (p.kind === 'bytes' && owned(p.data) && !transfer.includes(p.data.buffer as ArrayBuffer)) transfer.push(p.data.buffer as ArrayBuffer);
     }
     return new Promise((resolve, reject) => {
       this.queue.push({ jobId, source, transfer, progress, resolve, reject });

@@ -1,9 +1,10 @@
-// Opening a model is one job: obtain it (zoo build, granted file or dropped bytes), keep its
-// bytes for the runtime, analyse it. Runs inline or in a worker thread (open-worker.ts).
+// Opening a model is one job: obtain it (zoo build, granted file, dropped bytes, or an encoder and a
+// decoder file joined into one autoencoder), keep its bytes for the runtime, analyse it. Runs inline
+// or in a worker thread (open-worker.ts).
 import { readFileSync } from 'node:fs';
 import { ModelProtoSchema, toBinary } from '../../core/onnx/proto.ts';
 import type { ModelSummary } from '../../core/analysis/types.ts';
-import type { ModelSource } from './contract.ts';
+import type { ModelPart, ModelSource } from './contract.ts';
 import { ApiFailure } from './errors.ts';
 import { modelAnalysis, modelZoo, onnxLoader, sha256 } from './core-adapter.ts';
 
@@ -22,7 +23,7 @@ interface Obtained { model: import('../../core/onnx/proto.ts').ModelProto; name:
 
 export async function runOpenJob(source: ModelSource, progress: ProgressFn = () => {}): Promise<OpenJobResult> {
   const t0 = performance.now();
-  progress(0, 3, source.kind === 'zoo' ? `building ${source.name}` : 'reading the model');
+  progress(0, 3, source.kind === 'zoo' ? `building ${source.name}` : source.kind === 'encoder-decoder' ? 'reading the encoder and the decoder' : 'reading the model');
   const got = await obtain(source);
   const t1 = performance.now();
   progress(1, 3, `analysing ${got.name}`);
@@ -54,6 +55,7 @@ async function obtain(source: ModelSource): Promise<Obtained> {
       if (sha256(bytes) !== l.sha256) throw new ApiFailure('bad-model', `"${l.name}" changed while it was being opened; wait until it is fully written and open it again`);
       return { model: l.model, name: l.name, bytes, sha256: l.sha256, warnings: l.warnings };
     }
+    case 'encoder-decoder': return obtainEncoderDecoder(source.encoder, source.decoder);
     case 'zoo': {
       const zoo = await modelZoo();
       const names = zoo.zooNames();
@@ -63,4 +65,44 @@ async function obtain(source: ModelSource): Promise<Obtained> {
       return { model, name: source.name, bytes, sha256: sha256(bytes), warnings: [] };
     }
   }
+}
+
+type Role = 'encoder' | 'decoder';
+
+/** One part's model; a failure names the part and the file, so the user knows which one to fix. */
+async function obtainPart(part: ModelPart, role: Role): Promise<Obtained> {
+  const label = part.kind === 'bytes' ? part.name : part.path.split(/[\\/]/).pop() ?? part.path;
+  try {
+    return await obtain(part);
+  } catch (e) {
+    const err = e as Error & { code?: unknown };
+    const code = e instanceof ApiFailure ? e.code : 'bad-model';
+    throw new ApiFailure(code, `the ${role} "${label}" could not be read: ${err?.message ?? String(e)}`);
+  }
+}
+
+/** Encoder + decoder files → one runnable autoencoder; the join records the bottleneck (the encoder's output). */
+async function obtainEncoderDecoder(encoder: ModelPart, decoder: ModelPart): Promise<Obtained> {
+  const enc = await obtainPart(encoder, 'encoder');
+  const dec = await obtainPart(decoder, 'decoder');
+  const { composeEncoderDecoder } = await import('../../core/autoencoder/compose.ts');
+  let composed: ReturnType<typeof composeEncoderDecoder>;
+  try {
+    composed = composeEncoderDecoder(enc.model, dec.model);
+  } catch (e) {
+    if (e instanceof Error && e.name === 'ModelError') {
+      throw new ApiFailure('bad-model', `"${enc.name}" and "${dec.name}" do not join into one autoencoder: ${e.message}`);
+    }
+    throw e;
+  }
+  const name = `${enc.name} + ${dec.name}`;
+  // The views show the graph's name; the files' names say what the user opened (compose's default joins the graphs' names).
+  const model = { ...composed.model, graph: { ...composed.model.graph!, name } };
+  const bytes = toBinary(ModelProtoSchema, model);
+  const warnings = [
+    ...enc.warnings.map((w) => `encoder "${enc.name}": ${w}`),
+    ...dec.warnings.map((w) => `decoder "${dec.name}": ${w}`),
+    ...composed.warnings,
+  ];
+  return { model, name, bytes, sha256: sha256(bytes), warnings };
 }

@@ -37,8 +37,9 @@ export interface CallContext {
 
 export type ApiHandlers = { [M in ApiMethod]: (req: ApiRequest<M>, ctx: CallContext) => Promise<ApiResponse<M>> };
 /**
- * Note: openModel with a `bytes` source takes ownership of `data` (its buffer moves to the
- * worker, avoiding a copy of up to 2 GB); hosts pass freshly decoded buffers.
+ * Note: openModel with a `bytes` source (or `bytes` parts of an `encoder-decoder` source) takes
+ * ownership of `data` (its buffer moves to the worker, avoiding a copy of up to 2 GB); hosts pass
+ * freshly decoded buffers.
  */
 export interface ApiService extends ApiHandlers {
   /** Stop workers and forget models (the host is closing). */
@@ -52,7 +53,7 @@ export interface ServiceOptions {
   /** Paths the user chose in a file dialog; openModel({kind:'path'}) accepts only these. */
   grants?: PathGrants;
   /** The host's file dialog (Electron); absent in the browser host, where chooseModelFile returns null. */
-  chooseModelFile?: () => Promise<string | null>;
+  chooseModelFile?: (purpose?: 'model' | 'encoder' | 'decoder') => Promise<string | null>;
   /** The host's dialog for the user's own data set (Electron); absent in the browser host (chooseDataPath → null). */
   chooseDataPath?: (kind: 'folder' | 'idx' | 'csv') => Promise<string | null>;
   /** The browser host's data folder (`--data DIR`): listDataPaths lists and grants the data sets in it. */
@@ -191,6 +192,13 @@ export function createService(opts: ServiceOptions): ApiService {
       if (req.source.kind === 'path' && !grants.isGranted(req.source.path)) {
         throw new ApiFailure('forbidden', 'this file was not chosen through the file dialog; open it with "Open model…" (chooseModelFile) or drop it on the window');
       }
+      if (req.source.kind === 'encoder-decoder') {
+        for (const [role, part] of [['encoder', req.source.encoder], ['decoder', req.source.decoder]] as const) {
+          if (part.kind === 'path' && !grants.isGranted(part.path)) {
+            throw new ApiFailure('forbidden', `the ${role} file was not chosen through the file dialog; choose it with "Open encoder + decoder…" (chooseModelFile) or pick it in the browser`);
+          }
+        }
+      }
       if (models.size >= maxOpen) {
         throw new ApiFailure('invalid-request', `${models.size} models are open, the most this host keeps in memory; close one (closeModel) and try again`);
       }
@@ -220,6 +228,7 @@ export function createService(opts: ServiceOptions): ApiService {
         if (pre) out.preprocessing = pre;
         const classes = parseMeta(opened.summary.metadata[CLASS_NAMES_KEY], classNamesSchema);
         if (classes) out.classNames = classes;
+        if (opened.warnings.length) out.warnings = [...opened.warnings];
         return out;
       } finally {
         jobs.delete(jobId);
@@ -242,9 +251,9 @@ export function createService(opts: ServiceOptions): ApiService {
       return modelOrThrow(req.modelId).summary;
     },
 
-    async chooseModelFile() {
+    async chooseModelFile(req) {
       if (!opts.chooseModelFile) return null;
-      const path = await opts.chooseModelFile();
+      const path = await opts.chooseModelFile(req.purpose);
       if (!path) return null;
       return { path: grants.grant(path) };
     },

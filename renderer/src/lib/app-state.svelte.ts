@@ -108,6 +108,38 @@ export class AppState {
     }
   }
 
+  /** An autoencoder as two files (browser host): the encoder's output feeds the decoder. */
+  async openEncoderDecoder(encoder: File, decoder: File): Promise<void> {
+    const parts: { name: string; data: Uint8Array<ArrayBuffer> }[] = [];
+    for (const [role, f] of [['encoder', encoder], ['decoder', decoder]] as const) {
+      try {
+        parts.push({ name: (f.name || `${role}.onnx`).slice(0, 256), data: new Uint8Array(await f.arrayBuffer()) });
+      } catch (e) {
+        this.fail(new Error(`could not read the ${role} ${f.name}: ${(e as Error).message}`));
+        return;
+      }
+    }
+    const [enc, dec] = parts as [typeof parts[0], typeof parts[0]];
+    await this.open({ kind: 'encoder-decoder', encoder: { kind: 'bytes', ...enc }, decoder: { kind: 'bytes', ...dec } }, `${enc.name} + ${dec.name}`);
+  }
+
+  /** Electron: the encoder, then the decoder, through the host's file dialog (which grants both paths).
+   *  Returns false where there is no dialog (the browser host: use openEncoderDecoder). */
+  async chooseEncoderDecoder(): Promise<boolean> {
+    try {
+      const enc = await this.api.chooseModelFile({ purpose: 'encoder' });
+      if (!enc) return this.info?.host === 'electron';
+      const dec = await this.api.chooseModelFile({ purpose: 'decoder' });
+      if (!dec) return true;
+      const base = (p: string) => p.split(/[\\/]/).pop() ?? p;
+      await this.open({ kind: 'encoder-decoder', encoder: { kind: 'path', path: enc.path }, decoder: { kind: 'path', path: dec.path } }, `${base(enc.path)} + ${base(dec.path)}`);
+      return true;
+    } catch (e) {
+      this.fail(e);
+      return true;
+    }
+  }
+
   async open(source: ModelSource, label: string): Promise<void> {
     // A newer choice supersedes a model still opening: stop that work in the host.
     if (this.busy) void this.api.cancel({ jobId: `open-${this.openSeq}` }).catch(() => {});
