@@ -3,6 +3,7 @@
 //   main.cjs         main process (electron/main.ts + the core it uses)
 //   preload.cjs      sandboxed preload (self-contained: sandboxed preloads may require only 'electron')
 //   open-worker.js   worker thread that builds/parses/analyses models off the main thread
+//   project-worker.js worker thread that runs embedding projections (PCA / t-SNE / UMAP) off the main thread
 //   worker.js        the inference runtime's worker thread (core/runtime/worker.ts)
 // npm packages stay external (native onnxruntime-node, sharp, better-sqlite3 cannot be bundled);
 // electron-builder ships node_modules. import.meta.url is mapped to each bundle's own file URL so
@@ -34,6 +35,7 @@ const started = performance.now();
 await Promise.all([
   build({ ...nodeCommon, entryPoints: [join(root, 'electron', 'main.ts')], outfile: join(out, 'main.cjs') }),
   build({ ...nodeCommon, entryPoints: [join(root, 'electron', 'api', 'open-worker.ts')], outfile: join(out, 'open-worker.js') }),
+  build({ ...nodeCommon, entryPoints: [join(root, 'electron', 'api', 'project-worker.ts')], outfile: join(out, 'project-worker.js') }),
   build({ ...nodeCommon, entryPoints: [join(root, 'core', 'runtime', 'worker.ts')], outfile: join(out, 'worker.js') }),
   build({
     entryPoints: [join(root, 'electron', 'preload.ts')],

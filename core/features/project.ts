@@ -1,6 +1,7 @@
 // Features → 2-D/3-D coordinates by PCA, t-SNE or UMAP (core/embed), with intermediate layouts for a
 // live view and the quality figures: trustworthiness (k = 5 neighbourhoods kept) and leave-one-out
 // 10-NN label accuracy in the embedding.
+import { availableParallelism } from 'node:os';
 import { pca, tsne, umap, trustworthiness, knnAccuracy } from '../embed/index.ts';
 import { seededRng } from '../embed/rng.ts';
 
@@ -17,6 +18,8 @@ export interface ProjectOptions {
   seed?: number;
   /** Reduce to this many PCA dimensions before t-SNE/UMAP when the features are wider (default 50). */
   pcaDims?: number;
+  /** Threads for t-SNE repulsion and the kNN of t-SNE/UMAP (default defaultProjectThreads()); results do not depend on it. */
+  threads?: number;
   signal?: AbortSignal;
   /** Intermediate layouts every `every` iterations (t-SNE/UMAP). */
   onLayout?: (p: { iteration: number; total: number; coords: Float32Array }) => void | Promise<void>;
@@ -26,6 +29,11 @@ export interface ProjectOptions {
 export interface Quality { trustworthiness: number; knnAccuracy: number | null; k: number; sampled: number }
 export interface Projection { coords: Float32Array; dims: 2 | 3; n: number; method: EmbedMethod; ms: number; quality?: Quality }
 
+/** All cores up to 4: t-SNE's repulsion stops scaling beyond that at the sizes we embed (≤ 70k). */
+export function defaultProjectThreads(): number {
+  return Math.max(1, Math.min(4, availableParallelism()));
+}
+
 export async function project(features: Float32Array, n: number, d: number, opts: ProjectOptions): Promise<Projection> {
   const dims = opts.dims ?? 2;
   const t0 = performance.now();
@@ -33,6 +41,7 @@ export async function project(features: Float32Array, n: number, d: number, opts
   let x = features, xd = d;
   // t-SNE/UMAP on wide features: PCA to 50 first (the usual practice; also what keeps kNN cheap).
   const pd = opts.pcaDims ?? 50;
+  const threads = opts.threads ?? defaultProjectThreads();
   if (opts.method !== 'pca' && d > pd && n > pd) { x = pca(features, n, d, pd, { seed: opts.seed }).projected; xd = pd; }
   let coords: Float32Array;
   if (opts.method === 'pca') {
@@ -42,13 +51,13 @@ export async function project(features: Float32Array, n: number, d: number, opts
   } else if (opts.method === 'tsne') {
     const total = opts.iterations ?? 1000;
     coords = (await tsne(x, n, xd, {
-      dim: dims, perplexity: Math.min(opts.perplexity ?? 30, Math.max(1, (n - 1) / 3)), iterations: total, seed: opts.seed, signal: opts.signal,
+      dim: dims, perplexity: Math.min(opts.perplexity ?? 30, Math.max(1, (n - 1) / 3)), iterations: total, seed: opts.seed, signal: opts.signal, threads,
       progressEvery: opts.every ?? 25,
       onProgress: opts.onLayout ? (p) => opts.onLayout!({ iteration: p.iteration, total, coords: p.embedding }) : undefined,
     })).embedding;
   } else {
     coords = (await umap(x, n, xd, {
-      nComponents: dims, nNeighbors: Math.min(opts.nNeighbors ?? 15, n - 1), minDist: opts.minDist, nEpochs: opts.iterations, seed: opts.seed, signal: opts.signal,
+      nComponents: dims, nNeighbors: Math.min(opts.nNeighbors ?? 15, n - 1), minDist: opts.minDist, nEpochs: opts.iterations, seed: opts.seed, signal: opts.signal, threads,
       progressEvery: opts.every ?? 25,
       onEpoch: opts.onLayout ? (p) => opts.onLayout!({ iteration: p.epoch, total: p.nEpochs, coords: p.embedding }) : undefined,
     })).embedding;

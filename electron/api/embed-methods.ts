@@ -1,14 +1,16 @@
 // The embedding methods of the service (embeddings helper): embedStart, embedThumbnail,
 // embedNeighbors, embedExportCsv. Features go through a FeatureCache (memory + disk); the last few
 // embeddings are kept so thumbnails and neighbour queries can follow. Cancel during t-SNE/UMAP keeps
-// the last layout (the view's Stop button); cancel during extraction fails the call.
+// the last layout (the view's Stop button); cancel during extraction fails the call. The projection
+// and its quality figures run in a worker thread (project-off-thread.ts), never on the host's loop.
 import { randomBytes } from 'node:crypto';
 import type { ApiRequest, ApiResponse } from './contract.ts';
 import type { EmbedResponses } from './embed-contract.ts';
 import type { Runtime } from './core-adapter.ts';
-import type { FeatureCache, Features, ImageSet } from '../../core/features/index.ts';
+import type { FeatureCache, Features, ImageSet, Quality } from '../../core/features/index.ts';
 import { ApiFailure } from './errors.ts';
 import { beginJob, type JobHandle } from './jobs.ts';
+import { projectOffThread } from './project-off-thread.ts';
 import type { CallContext } from './service.ts';
 
 export interface EmbedModelRef { id: string; name: string; bytes: Uint8Array; runtime: Runtime | null }
@@ -106,23 +108,23 @@ export function createEmbedMethods(deps: EmbedDeps): EmbedMethods {
         } catch (e) { return asApi(handle.cancelled ? Object.assign(new Error('cancelled'), { name: 'AbortError' }) : e, 'the embedding'); }
 
         const dims = req.dims ?? 2;
+        // Off the host's thread (project-off-thread.ts): the last layout shown is what Stop keeps.
         let last: Float32Array | null = null;
-        let coords: Float32Array, projectMs = 0, stopped = false;
-        const t0 = performance.now();
+        let coords: Float32Array, projectMs: number, stopped: boolean, q: Quality;
         try {
-          const p = await f.project(feats.features, feats.n, feats.d, {
-            method: req.method, dims, ...req.params, signal: ac.signal,
+          const p = await projectOffThread(feats.features, feats.n, feats.d, feats.labels, { method: req.method, dims, ...req.params }, {
+            stop: ac.signal, kill: ctx.signal, lastLayout: () => last,
             onLayout: (l) => {
+              if (handle.cancelled) return;
               last = l.coords;
-              if (!handle.cancelled) ctx.emit?.('progress', { jobId: id, done: l.iteration, total: l.total, message: req.method, layout: { dims, coords: l.coords } });
+              ctx.emit?.('progress', { jobId: id, done: l.iteration, total: l.total, message: req.method, layout: { dims, coords: l.coords } });
             },
           });
-          coords = p.coords; projectMs = p.ms;
+          ({ coords, stopped, quality: q } = p);
+          projectMs = p.ms;
         } catch (e) {
-          if (handle.cancelled && last && !ctx.signal?.aborted) { coords = last; stopped = true; projectMs = performance.now() - t0; }
-          else return asApi(handle.cancelled ? Object.assign(new Error('cancelled'), { name: 'AbortError' }) : e, 'the embedding');
+          return asApi(handle.cancelled ? Object.assign(new Error('cancelled'), { name: 'AbortError' }) : e, 'the embedding');
         }
-        const q = f.embeddingQuality(feats.features, feats.n, feats.d, coords, dims, feats.labels, { seed: req.params?.seed });
         const embeddingId = `e_${randomBytes(6).toString('hex')}`;
         kept.set(embeddingId, { id: embeddingId, modelId: ref?.id ?? null, set, feats, coords, dims, classNames });
         while (kept.size > KEEP) kept.delete(kept.keys().next().value as string);
