@@ -18,18 +18,23 @@ export interface WorkerScript {
 }
 
 /**
- * The worker entry next to this module. From source (.ts) a small eval bootstrap registers tsx
- * inside the worker first: `execArgv: ['--import', 'tsx']` does not reach worker threads on
- * Node 20 (measured: "Unknown file extension .ts"). A bundled build names its .js/.cjs entry.
+ * A worker entry `name` (without extension) next to this module. From source (.ts) a small eval
+ * bootstrap registers tsx inside the worker first: `execArgv: ['--import', 'tsx']` does not reach
+ * worker threads on Node 20 (measured: "Unknown file extension .ts"). A bundled build names its .js entry.
  */
-export function defaultWorkerScript(): WorkerScript {
+export function workerScriptFor(name: string): WorkerScript {
   const here = import.meta.url;
-  if (!here.endsWith('.ts')) return { path: new URL('./open-worker.js', here) };
-  const entry = new URL('./open-worker.ts', here).href;
+  if (!here.endsWith('.ts')) return { path: new URL(`./${name}.js`, here) };
+  const entry = new URL(`./${name}.ts`, here).href;
   const api = tsxEsmApiUrl(here);
   const boot = `import(${JSON.stringify(api)}).then((m) => { (m.register ?? m.default.register)(); return import(${JSON.stringify(entry)}); })`
     + '.catch((e) => { console.error(e); process.exit(71); });';
   return { path: boot, eval: true };
+}
+
+/** The model-opening worker (open-worker.ts). */
+export function defaultWorkerScript(): WorkerScript {
+  return workerScriptFor('open-worker');
 }
 
 function tsxEsmApiUrl(from: string): string {

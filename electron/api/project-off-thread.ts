@@ -4,12 +4,8 @@
 // leaves nothing behind. Stop keeps the last layout (the worker ends at its next iteration); a
 // caller that went away terminates the worker.
 import { Worker } from 'node:worker_threads';
-import { createRequire } from 'node:module';
-import { pathToFileURL } from 'node:url';
-import { readFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
 import { ApiFailure } from './errors.ts';
-import type { WorkerScript } from './off-thread.ts';
+import { workerScriptFor, type WorkerScript } from './off-thread.ts';
 import type { ProjectJobOptions, ProjectStartMessage, ProjectStopMessage, ProjectWorkerReply } from './project-worker.ts';
 import type { Quality } from '../../core/features/project.ts';
 
@@ -32,22 +28,9 @@ let live = 0;
 /** Projection workers currently alive (started and not yet exited). */
 export function projectionWorkers(): number { return live; }
 
-/**
- * The worker entry next to this module: the bundled .js in a build, else an eval bootstrap that
- * registers tsx inside the worker first (execArgv does not reach worker threads on Node 20; the same
- * scheme as off-thread.ts defaultWorkerScript).
- */
+/** The projection worker's entry (see off-thread.ts workerScriptFor). */
 export function projectWorkerScript(): WorkerScript {
-  const here = import.meta.url;
-  if (!here.endsWith('.ts')) return { path: new URL('./project-worker.js', here) };
-  const entry = new URL('./project-worker.ts', here).href;
-  const pkgPath = createRequire(here).resolve('tsx/package.json');
-  const pkg = JSON.parse(readFileSync(pkgPath, 'utf8')) as { exports?: Record<string, { import?: { default?: string } | string }> };
-  const imp = pkg.exports?.['./esm/api']?.import;
-  const api = pathToFileURL(join(dirname(pkgPath), typeof imp === 'string' ? imp : imp?.default ?? './dist/esm/api/index.mjs')).href;
-  const boot = `import(${JSON.stringify(api)}).then((m) => { (m.register ?? m.default.register)(); return import(${JSON.stringify(entry)}); })`
-    + '.catch((e) => { console.error(e); process.exit(71); });';
-  return { path: boot, eval: true };
+  return workerScriptFor('project-worker');
 }
 
 const abortError = (what: string) => Object.assign(new Error(`${what} was cancelled`), { name: 'AbortError' });
