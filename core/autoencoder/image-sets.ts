@@ -5,7 +5,7 @@
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { basename, dirname, extname, isAbsolute, join, resolve } from 'node:path';
 import type { Preprocessing } from '../data/types.ts';
-import { loadMnist, readIdx, type LabelledImages } from '../data/idx.ts';
+import { labelsBeside, loadMnist, readIdx, type LabelledImages } from '../data/idx.ts';
 import { FASHION_CLASS_NAMES, loadFashion } from '../data/fashion.ts';
 import { loadImage, toTensor } from '../data/image.ts';
 import { grayToInput } from '../activations/input.ts';
@@ -103,8 +103,10 @@ function csvSet(path: string, prep: Preprocessing, limit?: number): ImageSetSour
   return filesSet(basename(path), files.slice(0, n), labels.slice(0, n), prep);
 }
 
-function idxSet(path: string, prep: Preprocessing, labelsPath?: string, limit?: number): ImageSetSource {
+function idxSet(path: string, prep: Preprocessing, givenLabels?: string, limit?: number): ImageSetSource {
   const img = readIdx(path);
+  // The labels file beside the images (as MNIST ships) comes with the set the user chose, as in Embeddings.
+  const labelsPath = givenLabels ?? labelsBeside(path);
   if (img.dims.length !== 3) throw new ImageSetError(`${path}: expected an IDX image file [count, height, width], got ${img.dims.length} dimensions`);
   const count = img.dims[0]!;
   let labels: Uint8Array = new Uint8Array(count);

@@ -1,7 +1,7 @@
 // MNIST-style IDX files (big-endian header: magic 0x0000TTDD, then DD dimension sizes).
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { dirname, join } from 'node:path';
+import { basename, dirname, join } from 'node:path';
 
 export interface IdxArray { dims: number[]; data: Uint8Array }
 
@@ -44,4 +44,12 @@ export function loadMnist(split: 'train' | 'test'): LabelledImages {
   const lab = readIdx(join(dir, `${pre}-labels-idx1-ubyte`));
   if (img.dims[0] !== lab.dims[0]) throw new Error(`MNIST ${split}: ${img.dims[0]} images but ${lab.dims[0]} labels`);
   return { images: img.data, labels: lab.data, count: img.dims[0]!, height: img.dims[1]!, width: img.dims[2]! };
+}
+
+/** The labels file conventionally beside an IDX images file (train-images-idx3-ubyte → train-labels-idx1-ubyte), if it exists. */
+export function labelsBeside(imagesPath: string): string | undefined {
+  const b = basename(imagesPath);
+  const guesses = [b.replace('images-idx3', 'labels-idx1'), b.replace('images', 'labels')].filter((g) => g !== b);
+  for (const g of guesses) { const p = join(dirname(imagesPath), g); if (existsSync(p)) return p; }
+  return undefined;
 }

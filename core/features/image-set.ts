@@ -4,7 +4,7 @@
 import { createHash } from 'node:crypto';
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { basename, dirname, extname, isAbsolute, join, resolve } from 'node:path';
-import { readIdx, loadMnist, type LabelledImages } from '../data/idx.ts';
+import { readIdx, loadMnist, labelsBeside, type LabelledImages } from '../data/idx.ts';
 import { loadFashion, FASHION_CLASS_NAMES } from '../data/fashion.ts';
 
 /**
@@ -86,13 +86,7 @@ function fileStamp(h: ReturnType<typeof createHash>, p: string): void {
   h.update(`${p}\0${st.size}\0${st.mtimeMs}\n`);
 }
 
-/** The labels file conventionally beside an IDX images file (train-images-idx3-ubyte → train-labels-idx1-ubyte). */
-export function labelsBeside(imagesPath: string): string | undefined {
-  const b = basename(imagesPath);
-  const guesses = [b.replace('images-idx3', 'labels-idx1'), b.replace('images', 'labels')].filter((g) => g !== b);
-  for (const g of guesses) { const p = join(dirname(imagesPath), g); if (existsSync(p)) return p; }
-  return undefined;
-}
+export { labelsBeside } from '../data/idx.ts';
 
 function idxSet(path: string, labelsPath?: string): ImageSet {
   const img = readIdx(path);

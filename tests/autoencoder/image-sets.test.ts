@@ -37,6 +37,11 @@ describe('image sets', () => {
     expect(Array.from(await s.read(0, 2))).toEqual([-2, 2, -2, 2, -1.2, -1.2, -1.2, -1.2].map((v) => Math.fround(v)));
     expect(openImageSet(join(dir, 'img.idx'), prep).labels).toBeUndefined();
   });
+  it('IDX images find the labels file beside them by MNIST\'s naming (as Embeddings does)', () => {
+    writeFileSync(join(dir, 't10k-images-idx3-ubyte'), idx(0x08, [3, 2, 2], new Uint8Array(12)));
+    writeFileSync(join(dir, 't10k-labels-idx1-ubyte'), idx(0x08, [3], Uint8Array.from([4, 0, 9])));
+    expect(openImageSet(join(dir, 't10k-images-idx3-ubyte'), prep).labels).toEqual(['4', '0', '9']);
+  });
   it('CSV rows relative to the CSV folder, with a header', async () => {
     const s = openImageSet(join(dir, 'list.csv'), prep);
     expect(s.labels).toEqual(['good', 'bad']);
