@@ -10,6 +10,7 @@ import type {
   ApiEvents, ApiMethod, ApiRequest, ApiResponse, AppInfo, OpenedModel, ProviderChoice, ProviderReport, ZooEntry,
 } from './contract.ts';
 import { ApiFailure } from './errors.ts';
+import { beginJob, type JobHandle } from './jobs.ts';
 import { modelZoo, runtimeModule, type Runtime } from './core-adapter.ts';
 import { OffThreadOpener, type WorkerScript } from './off-thread.ts';
 import { runOpenJob, type OpenJobResult, type ProgressFn } from './open-model.ts';
@@ -94,7 +95,7 @@ interface OpenModelEntry {
 }
 
 /** A running open job; `abort` stops its worker (inline work just has its result dropped). */
-interface Job { id: string; cancelled: boolean; abort(): void }
+type Job = JobHandle;
 
 const preprocessingSchema = z.object({
   size: z.tuple([z.number().int().positive(), z.number().int().positive()]),
@@ -162,12 +163,14 @@ export function createService(opts: ServiceOptions): ApiService {
     return !spec || spec.params > INLINE_MAX_ZOO_PARAMS;
   };
 
-  const runInline = (_job: Job, req: ApiRequest<'openModel'>, progress: ProgressFn): Promise<OpenJobResult> => runOpenJob(req.source, progress);
+  const runInline = (_job: Job, _signal: AbortSignal, req: ApiRequest<'openModel'>, progress: ProgressFn): Promise<OpenJobResult> => runOpenJob(req.source, progress);
 
-  const runOffThread = (job: Job, req: ApiRequest<'openModel'>, progress: ProgressFn): Promise<OpenJobResult> => {
+  const runOffThread = (job: Job, signal: AbortSignal, req: ApiRequest<'openModel'>, progress: ProgressFn): Promise<OpenJobResult> => {
     opener ??= new OffThreadOpener(opts.workerScript);
     const o = opener;
-    job.abort = () => { o.cancel(job.id); };
+    // Cancel (or the caller going away) stops the worker's job.
+    signal.addEventListener('abort', () => { o.cancel(job.id); }, { once: true });
+    if (signal.aborted) o.cancel(job.id);
     return o.run(job.id, req.source, progress);
   };
 
@@ -202,20 +205,14 @@ export function createService(opts: ServiceOptions): ApiService {
       if (models.size >= maxOpen) {
         throw new ApiFailure('invalid-request', `${models.size} models are open, the most this host keeps in memory; close one (closeModel) and try again`);
       }
-      const jobId = req.jobId ?? newId('job');
-      if (jobs.has(jobId)) throw new ApiFailure('invalid-request', `job id "${jobId}" is already in use; choose a new one`);
       // Registered before the first await so a cancel (or a duplicate id) is seen at once.
-      const job: Job = { id: jobId, cancelled: false, abort: () => {} };
-      jobs.set(jobId, job);
-      const onGone = () => { if (!job.cancelled) { job.cancelled = true; job.abort(); } };
-      ctx.signal?.addEventListener('abort', onGone, { once: true });
-      if (ctx.signal?.aborted) onGone();
+      const { jobId, job, ac, end } = beginJob(jobs, req.jobId ?? newId('job'), ctx);
       const progress: ProgressFn = (done, total, message) => { if (!job.cancelled) ctx.emit?.('progress', { jobId, done, total, message }); };
       const checkCancelled = () => { if (job.cancelled) throw new ApiFailure('cancelled', 'opening the model was cancelled'); };
       try {
         const offThread = await goesOffThread(req);
         checkCancelled();
-        const opened = await (offThread ? runOffThread : runInline)(job, req, progress);
+        const opened = await (offThread ? runOffThread : runInline)(job, ac.signal, req, progress);
         checkCancelled();
         const { report, runtime } = await providerReport(req.provider ?? 'auto');
         if (models.size >= maxOpen) throw new ApiFailure('invalid-request', `${models.size} models are open, the most this host keeps in memory; close one (closeModel) and try again`);
@@ -231,8 +228,7 @@ export function createService(opts: ServiceOptions): ApiService {
         if (opened.warnings.length) out.warnings = [...opened.warnings];
         return out;
       } finally {
-        jobs.delete(jobId);
-        ctx.signal?.removeEventListener('abort', onGone);
+        end();
       }
     },
 
