@@ -7,8 +7,8 @@ import type { AutoencoderWorkbench } from '../../core/autoencoder/workbench.ts';
 import type { ImageSetSource } from '../../core/autoencoder/image-sets.ts';
 import type { ApiRequest, ApiResponse } from './contract.ts';
 import type { AeInput, AeResponses, AeSet } from './autoencoder-contract.ts';
-import { beginJob, type JobHandle } from './jobs.ts';
-import { ApiFailure } from './errors.ts';
+import { runJob, type JobHandle, type JobProgress } from './jobs.ts';
+import { ApiFailure, rethrowCoreError } from './errors.ts';
 import type { CallContext } from './service.ts';
 
 export interface AeModelRef { id: string; name: string; bytes: Uint8Array; runtime: Runtime | null }
@@ -37,14 +37,7 @@ const core = {
 };
 
 /** Core errors about the request (labels, sets, sizes) become invalid-request; cancellation stays cancellation. */
-function asApi(e: unknown, what: string): never {
-  if (e instanceof ApiFailure) throw e;
-  const err = e as Error & { code?: unknown };
-  if (err?.name === 'AbortError') throw new ApiFailure('cancelled', `${what} was cancelled`);
-  if (err?.name === 'ModelError') throw new ApiFailure('bad-model', err.message);
-  if (err instanceof Error && err.name !== 'WorkerCrashError' && err.name !== 'InferenceError') throw new ApiFailure('invalid-request', err.message);
-  throw e;
-}
+const asApi = (e: unknown, what: string): never => rethrowCoreError(e, what);
 
 const trainMessage = (p: { epoch: number; epochs: number; loss: number; testMse?: number }) =>
   `epoch ${p.epoch}/${p.epochs} loss ${p.loss.toFixed(5)}${p.testMse !== undefined ? ` test mse ${p.testMse.toFixed(5)}` : ''}`;
@@ -102,15 +95,8 @@ export function createAutoencoderMethods(deps: AeDeps): AeMethods {
   };
 
   /** Run `work` as a cancellable job: progress events under jobId; cancel or the caller going away aborts it. */
-  const job = async <T>(jobId: string | undefined, ctx: CallContext, what: string, work: (signal: AbortSignal, progress: (done: number, total: number, message: string) => void) => Promise<T>): Promise<T> => {
-    const { jobId: id, job: handle, ac, end } = beginJob(deps.jobs, jobId, ctx);
-    try {
-      return await work(ac.signal, (done, total, message) => { if (!handle.cancelled) ctx.emit?.('progress', { jobId: id, done, total, message }); })
-        .catch((e: unknown) => asApi(handle.cancelled ? Object.assign(new Error('cancelled'), { name: 'AbortError' }) : e, what));
-    } finally {
-      end();
-    }
-  };
+  const job = <T>(jobId: string | undefined, ctx: CallContext, what: string, work: (signal: AbortSignal, progress: JobProgress) => Promise<T>): Promise<T> =>
+    runJob(deps.jobs, jobId, ctx, (e) => asApi(e, what), work);
 
   /** Fine-tune the open model: its graph, input size and preprocessing stay; the job reports reading, then steps. */
   const fineTune = async (req: ApiRequest<'aeTrain'>, ctx: CallContext): Promise<ApiResponse<'aeTrain'>> => {

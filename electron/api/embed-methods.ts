@@ -8,7 +8,7 @@ import type { ApiRequest, ApiResponse } from './contract.ts';
 import type { EmbedResponses } from './embed-contract.ts';
 import type { Runtime } from './core-adapter.ts';
 import type { FeatureCache, Features, ImageSet, Quality } from '../../core/features/index.ts';
-import { ApiFailure } from './errors.ts';
+import { ApiFailure, rethrowCoreError } from './errors.ts';
 import { beginJob, type JobHandle } from './jobs.ts';
 import { projectOffThread } from './project-off-thread.ts';
 import type { CallContext } from './service.ts';
@@ -40,15 +40,7 @@ const core = {
   preprocessing: () => import('../../core/data/preprocessing.ts'),
 };
 
-function asApi(e: unknown, what: string): never {
-  if (e instanceof ApiFailure) throw e;
-  const err = e as Error;
-  if (err?.name === 'AbortError') throw new ApiFailure('cancelled', `${what} was cancelled`);
-  if (err?.name === 'ModelError') throw new ApiFailure('bad-model', err.message);
-  if (err?.name === 'LayerNotFoundError' || err?.name === 'FeatureLayerError') throw new ApiFailure('not-found', err.message);
-  if (err instanceof Error && err.name !== 'WorkerCrashError' && err.name !== 'InferenceError') throw new ApiFailure('invalid-request', err.message);
-  throw e;
-}
+const asApi = (e: unknown, what: string): never => rethrowCoreError(e, what, { notFound: ['LayerNotFoundError', 'FeatureLayerError'] });
 
 /** L2 norm of each of n rows of length d. */
 function rowNorms(x: Float32Array, n: number, d: number): Float32Array {

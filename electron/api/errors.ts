@@ -24,3 +24,19 @@ export function toApiError(e: unknown): ApiError {
   }
   return { code: 'internal', message: `internal error: ${String(e)}` };
 }
+
+/**
+ * Rethrow an error from core work as what the caller can act on: cancellation stays cancellation
+ * (named after `what`), a bad model is bad-model, error names in `notFound` are not-found, other
+ * errors about the request are invalid-request; worker crashes and inference failures pass through
+ * (toApiError reports them as internal).
+ */
+export function rethrowCoreError(e: unknown, what: string, opts: { notFound?: readonly string[]; message?: (m: string) => string } = {}): never {
+  if (e instanceof ApiFailure) throw e;
+  const err = e as Error;
+  if (err?.name === 'AbortError') throw new ApiFailure('cancelled', `${what} was cancelled`);
+  if (err?.name === 'ModelError') throw new ApiFailure('bad-model', err.message);
+  if (opts.notFound?.includes(err?.name)) throw new ApiFailure('not-found', err.message);
+  if (err instanceof Error && err.name !== 'WorkerCrashError' && err.name !== 'InferenceError') throw new ApiFailure('invalid-request', opts.message ? opts.message(err.message) : err.message);
+  throw e;
+}

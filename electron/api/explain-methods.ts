@@ -8,8 +8,8 @@ import type { ExplainInput } from '../../core/explain/input.ts';
 import type { Runtime } from './core-adapter.ts';
 import type { ApiRequest, ApiResponse } from './contract.ts';
 import type { ExplainInputSource, ExplainResponses } from './explain-contract.ts';
-import { beginJob, type JobHandle } from './jobs.ts';
-import { ApiFailure } from './errors.ts';
+import { runJob, type JobHandle, type JobProgress } from './jobs.ts';
+import { ApiFailure, rethrowCoreError } from './errors.ts';
 import type { CallContext } from './service.ts';
 import { embedPointResolver, type EmbedPointResolver } from './embed-point.ts';
 
@@ -34,14 +34,7 @@ const core = {
   samples: () => import('../../core/activations/input.ts'),
 };
 
-function asApi(e: unknown, what: string): never {
-  if (e instanceof ApiFailure) throw e;
-  const err = e as Error;
-  if (err?.name === 'AbortError') throw new ApiFailure('cancelled', `${what} was cancelled`);
-  if (err?.name === 'ModelError') throw new ApiFailure('bad-model', err.message);
-  if (err instanceof Error && err.name !== 'WorkerCrashError' && err.name !== 'InferenceError') throw new ApiFailure('invalid-request', err.message.replace(/^explain: /, ''));
-  throw e;
-}
+const asApi = (e: unknown, what: string): never => rethrowCoreError(e, what, { message: (m) => m.replace(/^explain: /, '') });
 
 interface Prepared { em: ExplainModel; model: ModelProto; prep: Preprocessing; labels?: string[] }
 
@@ -91,15 +84,8 @@ export function createExplainMethods(deps: ExplainDeps): ExplainMethods {
     } catch (e) { return asApi(e, 'reading the input'); }
   };
 
-  const job = async <T>(jobId: string | undefined, ctx: CallContext, what: string, work: (signal: AbortSignal, progress: (done: number, total: number, message: string) => void) => Promise<T>): Promise<T> => {
-    const { jobId: id, job: handle, ac, end } = beginJob(deps.jobs, jobId, ctx);
-    try {
-      return await work(ac.signal, (done, total, message) => { if (!handle.cancelled) ctx.emit?.('progress', { jobId: id, done, total, message }); })
-        .catch((e: unknown) => asApi(handle.cancelled ? Object.assign(new Error('cancelled'), { name: 'AbortError' }) : e, what));
-    } finally {
-      end();
-    }
-  };
+  const job = <T>(jobId: string | undefined, ctx: CallContext, what: string, work: (signal: AbortSignal, progress: JobProgress) => Promise<T>): Promise<T> =>
+    runJob(deps.jobs, jobId, ctx, (e) => asApi(e, what), work);
 
   const targetOf = (t: 'top1' | number | undefined) => t ?? 'top1';
 
