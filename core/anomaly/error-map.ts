@@ -80,9 +80,13 @@ export function anomalyScore(input: Plane, recon: Plane, score: ScoreKind, opts:
     let m = 0; for (const v of s) m += v;
     return 1 - m / s.length;
   }
-  const e = errorMap(input, recon, opts.error ?? 'l2', opts.dataRange ?? 1);
+  return scoreOfErrorMap(errorMap(input, recon, opts.error ?? 'l2', opts.dataRange ?? 1), score, opts.smoothSigma);
+}
+
+/** The score of an error map already computed: its mean, or its max after a Gaussian blur of σ = smoothSigma px. */
+export function scoreOfErrorMap(e: Plane, score: 'mean' | 'max-smoothed', smoothSigma = 2): number {
   if (score === 'mean') { let m = 0; for (const v of e.data) m += v; return m / e.data.length; }
-  const sm = gaussianBlur(e, opts.smoothSigma ?? 2).data;
+  const sm = gaussianBlur(e, smoothSigma).data;
   let mx = -Infinity; for (const v of sm) mx = Math.max(mx, v);
   return mx;
 }

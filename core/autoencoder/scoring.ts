@@ -1,7 +1,7 @@
 // Per-image error maps and anomaly scores (core/anomaly/error-map.ts, averaged over channels), and
 // scoring a whole set in batches: scores, normal/anomalous labels, ROC/PR, a threshold at a target
 // FPR on the normals, the confusion there, histograms split by label and the worst-scored images.
-import { anomalyScore, errorMap, type ErrorKind, type ScoreKind } from '../anomaly/error-map.ts';
+import { anomalyScore, errorMap, scoreOfErrorMap, type ErrorKind, type ScoreKind } from '../anomaly/error-map.ts';
 import { auroc, confusionAt, histogram, prCurve, rocCurve, thresholdForFpr, type Confusion, type PrCurve, type RocCurve } from '../anomaly/roc.ts';
 import { CancelledError } from '../runtime/index.ts';
 import type { AutoencoderWorkbench } from './workbench.ts';
@@ -21,9 +21,10 @@ export function imageError(input: Float32Array, recon: Float32Array, dims: reado
   for (let ch = 0; ch < c; ch++) {
     const a = { data: input.subarray(ch * plane, (ch + 1) * plane), height: h, width: w };
     const b = { data: recon.subarray(ch * plane, (ch + 1) * plane), height: h, width: w };
-    const m = errorMap(a, b, o.error, o.dataRange ?? 1).data;
-    for (let i = 0; i < plane; i++) map[i] += m[i]! / c;
-    score += anomalyScore(a, b, o.score, { error: o.error, dataRange: o.dataRange ?? 1, smoothSigma: o.smoothSigma }) / c;
+    const e = errorMap(a, b, o.error, o.dataRange ?? 1);
+    for (let i = 0; i < plane; i++) map[i] += e.data[i]! / c;
+    // The map is the score's input unless the score is SSIM over an L1/L2 map: compute it once.
+    score += (o.score === 'ssim' ? anomalyScore(a, b, 'ssim', { dataRange: o.dataRange ?? 1 }) : scoreOfErrorMap(e, o.score, o.smoothSigma)) / c;
   }
   return { map, score };
 }
@@ -32,6 +33,16 @@ export function imageError(input: Float32Array, recon: Float32Array, dims: reado
 export function batchScores(input: Float32Array, recon: Float32Array, n: number, dims: readonly number[], o: ScoreOptions): Float32Array {
   const per = dims.reduce((a, b) => a * b, 1);
   const out = new Float32Array(n);
+  if (o.score === 'mean' && o.error !== 'ssim') {
+    // The mean over channels of each channel's mean error is the mean over all values: no map needed.
+    const l1 = o.error === 'l1';
+    for (let i = 0; i < n; i++) {
+      let s = 0;
+      for (let j = i * per, end = j + per; j < end; j++) { const d = input[j]! - recon[j]!; s += l1 ? Math.abs(d) : d * d; }
+      out[i] = s / per;
+    }
+    return out;
+  }
   for (let i = 0; i < n; i++) out[i] = imageError(input.subarray(i * per, (i + 1) * per), recon.subarray(i * per, (i + 1) * per), dims, o).score;
   return out;
 }
@@ -133,14 +144,26 @@ export async function scoreSet(wb: AutoencoderWorkbench, set: ImageSetSource, o:
   const n = set.count;
   const scores = new Float32Array(n);
   const latents = o.keepLatents ? new Float32Array(n * wb.latentSize) : undefined;
-  for (let from = 0; from < n; from += batch) {
-    if (o.signal?.aborted) throw new CancelledError(`scoring cancelled after ${from} of ${n} images`);
-    const to = Math.min(n, from + batch);
-    const x = await set.read(from, to);
-    const r = await wb.forward(x, to - from, o.signal);
-    scores.set(batchScores(x, r.recon, to - from, wb.sampleDims, so), from);
-    latents?.set(r.latent, from * wb.latentSize);
-    o.onProgress?.(to, n);
+  // Batch i+1 is read and runs in the runtime's worker while batch i is scored here.
+  const start = async (from: number) => {
+    const x = await set.read(from, Math.min(n, from + batch));
+    return { from, x, r: await wb.forward(x, Math.min(n, from + batch) - from, o.signal) };
+  };
+  let pending: ReturnType<typeof start> | null = n > 0 ? start(0) : null;
+  try {
+    while (pending) {
+      const { from, x, r } = await pending;
+      pending = null;
+      const to = Math.min(n, from + batch);
+      if (o.signal?.aborted) throw new CancelledError(`scoring cancelled after ${from} of ${n} images`);
+      if (to < n) pending = start(to);
+      scores.set(batchScores(x, r.recon, to - from, wb.sampleDims, so), from);
+      latents?.set(r.latent, from * wb.latentSize);
+      o.onProgress?.(to, n);
+    }
+  } finally {
+    // A batch still in flight when scoring stops (cancel, an error) must not reject unobserved.
+    (pending as Promise<unknown> | null)?.catch(() => undefined);
   }
   const evaluation = anomalous ? evaluateScores(scores, anomalous, o.targetFpr ?? 0.05) : undefined;
   // Worst = highest scores; their maps are recomputed (k small runs) rather than kept for every item.

@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Runtime } from '../../core/runtime/index.ts';
 import { AutoencoderWorkbench } from '../../core/autoencoder/workbench.ts';
 import { floatSet, concatSets } from '../../core/autoencoder/image-sets.ts';
-import { binaryLabels, imageError, reconstructItems, scoreSet } from '../../core/autoencoder/scoring.ts';
+import { batchScores, binaryLabels, imageError, reconstructItems, scoreSet } from '../../core/autoencoder/scoring.ts';
 import { interpolate, latentWalk, latentsOf } from '../../core/autoencoder/latent.ts';
 import { subspaceAutoencoder } from './models.ts';
 
@@ -133,5 +133,23 @@ describe('labels and channel averaging', () => {
     const r = imageError(a, b, [2, 2, 2], { score: 'mean', error: 'l1' });
     expect(Array.from(r.map)).toEqual([0, 1, 2, 3].map((i) => (i / 8 + (i + 4) / 8) / 2));
     expect(r.score).toBeCloseTo(a.reduce((s, v) => s + v, 0) / 8, 7);
+  });
+});
+
+describe('batchScores', () => {
+  it('the mean-error fast path equals the per-image map-based score for L1 and L2 over 3 channels', () => {
+    const dims = [3, 4, 5], per = 60, n = 7;
+    const x = Float32Array.from({ length: n * per }, rand), y = Float32Array.from({ length: n * per }, rand);
+    for (const error of ['l1', 'l2'] as const) {
+      const fast = batchScores(x, y, n, dims, { score: 'mean', error });
+      for (let i = 0; i < n; i++) {
+        const slow = imageError(x.subarray(i * per, (i + 1) * per), y.subarray(i * per, (i + 1) * per), dims, { score: 'mean', error }).score;
+        expect(fast[i]).toBeCloseTo(slow, 6);
+      }
+    }
+    // Other scores still go through the map (max of the smoothed map ≥ its mean).
+    const mx = batchScores(x, y, n, dims, { score: 'max-smoothed', error: 'l2' });
+    const mean = batchScores(x, y, n, dims, { score: 'mean', error: 'l2' });
+    for (let i = 0; i < n; i++) expect(mx[i]!).toBeGreaterThanOrEqual(mean[i]! * 0.5);
   });
 });
