@@ -72,6 +72,23 @@ test.describe('autoencoder view', () => {
     expect(await scoreOf()).toBeLessThan(fashionScore);
     await page.getByRole('button', { name: 'Use the sample' }).click();
     await expect.poll(scoreOf, { timeout: 30_000 }).toBe(fashionScore);
+    // The error over the input: pixels that differ from the plain input shrink as the threshold
+    // rises, and at opacity 0 the overlay is the input.
+    const differing = () => page.evaluate(() => {
+      const px = (id: string) => { const c = document.querySelector(`[data-testid="${id}"]`) as HTMLCanvasElement; return c.getContext('2d')!.getImageData(0, 0, c.width, c.height).data; };
+      const a = px('ae-input-canvas'), b = px('ae-overlay-canvas');
+      let n = 0;
+      for (let i = 0; i < a.length; i += 4) if (Math.abs(a[i]! - b[i]!) + Math.abs(a[i + 1]! - b[i + 1]!) + Math.abs(a[i + 2]! - b[i + 2]!) > 6) n++;
+      return n;
+    });
+    const full = await differing();
+    expect(full).toBeGreaterThan(500);
+    await page.getByTestId('ae-overlay-threshold').fill('0.5');
+    await expect.poll(differing).toBeLessThan(full * 0.6);
+    await page.getByTestId('ae-overlay-threshold').fill('0');
+    await page.getByTestId('ae-overlay-opacity').fill('0');
+    await expect.poll(differing).toBe(0);
+    await page.getByTestId('ae-overlay-opacity').fill('0.85');
     const imageShot = join(OUT, 'autoencoder-image.png');
     await page.screenshot({ path: imageShot });
     expect(await imageStdev(imageShot), 'screenshot is not blank').toBeGreaterThan(12);

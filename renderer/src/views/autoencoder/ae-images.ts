@@ -21,12 +21,17 @@ export function errorData(map: Float32Array, h: number, w: number, lut: Uint32Ar
   return out;
 }
 
-/** The input in gray with the error map's colours blended in by error (strong errors opaque). */
-export function overlayData(data: Float32Array, dims: Dims, map: Float32Array, lut: Uint32Array, max: number, i = 0, alpha = 0.85): ImageData {
+/**
+ * The input in gray with the error map's colours blended in by error (strong errors opaque, up to
+ * `alpha`); errors below `threshold` × max are left out, as in the heatmap view.
+ */
+export function overlayData(data: Float32Array, dims: Dims, map: Float32Array, lut: Uint32Array, max: number, i = 0, alpha = 0.85, threshold = 0): ImageData {
   const base = imageData(data, dims, i), err = errorData(map, dims[1], dims[2], lut, max, i);
   const b = base.data, e = err.data, off = i * dims[1] * dims[2], s = max > 0 ? 1 / max : 0;
   for (let p = 0; p < dims[1] * dims[2]; p++) {
-    const a = Math.min(1, map[off + p]! * s) * alpha, o = p * 4;
+    const v = Math.min(1, map[off + p]! * s);
+    if (v < threshold) continue;
+    const a = v * alpha, o = p * 4;
     for (let k = 0; k < 3; k++) b[o + k] = Math.round(b[o + k]! * (1 - a) + e[o + k]! * a);
   }
   return base;
