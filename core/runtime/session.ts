@@ -2,10 +2,6 @@
 // sessions; tensors cross as typed arrays (outputs transferred, inputs cloned unless asked).
 // A worker that dies rejects its pending calls; the next call starts a new worker and reloads
 // the models it needs.
-import { readFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
-import { dirname, join } from 'node:path';
-import { pathToFileURL } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import type { Tensor } from '../tensor.ts';
 import type { LoadResult, Request, Response, SessionSettings, ValueInfo } from './messages.ts';
@@ -13,6 +9,7 @@ import {
   selectProvider, type ConcreteProvider, type ProviderChoice, type ProviderProbe, type ProviderReport,
 } from './providers.ts';
 import { transferablesOf } from './tensors.ts';
+import { tsWorkerBootstrap } from './ts-worker.ts';
 
 export type Feeds = Record<string, Tensor>;
 export type { SessionSettings, ValueInfo };
@@ -68,23 +65,8 @@ interface Pending { resolve(v: unknown): void; reject(e: Error): void }
 // A bundled build ships worker.js and starts it plainly.
 function startWorker(): Worker {
   const here = import.meta.url;
-  if (here.endsWith('.ts')) {
-    const entry = new URL('./worker.ts', here).href;
-    const tsxApi = tsxEsmApiUrl(here);
-    const boot = `import(${JSON.stringify(tsxApi)}).then((m) => { (m.register ?? m.default.register)(); return import(${JSON.stringify(entry)}); })`
-      + `.catch((e) => { require('node:worker_threads').parentPort.postMessage({ bootError: String((e && e.message) || e) }); process.exit(71); });`;
-    return new Worker(boot, { eval: true, execArgv: [] });
-  }
+  if (here.endsWith('.ts')) return new Worker(tsWorkerBootstrap(new URL('./worker.ts', here).href, here, true), { eval: true, execArgv: [] });
   return new Worker(new URL('./worker.js', here), { execArgv: [] });
-}
-
-/** The ESM build of tsx's API (its CJS build cannot register hooks in a worker on Node 20). */
-function tsxEsmApiUrl(from: string): string {
-  const pkgPath = createRequire(from).resolve('tsx/package.json');
-  const pkg = JSON.parse(readFileSync(pkgPath, 'utf8')) as { exports?: Record<string, { import?: { default?: string } | string }> };
-  const imp = pkg.exports?.['./esm/api']?.import;
-  const rel = typeof imp === 'string' ? imp : imp?.default ?? './dist/esm/api/index.mjs';
-  return pathToFileURL(join(dirname(pkgPath), rel)).href;
 }
 
 export class Runtime {

@@ -2,11 +2,8 @@
 // two cores; parallel builds of big nets would only fight for memory). Cancelling the running
 // job terminates the worker; the next job starts a fresh one.
 import { Worker } from 'node:worker_threads';
-import { createRequire } from 'node:module';
-import { pathToFileURL } from 'node:url';
-import { readFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
 import type { ModelSource } from './contract.ts';
+import { tsWorkerBootstrap } from '../../core/runtime/ts-worker.ts';
 import { ApiFailure, type ApiErrorCode } from './errors.ts';
 import type { OpenJobMessage, OpenWorkerReply } from './open-worker.ts';
 import type { OpenJobResult, ProgressFn } from './open-model.ts';
@@ -25,24 +22,13 @@ export interface WorkerScript {
 export function workerScriptFor(name: string): WorkerScript {
   const here = import.meta.url;
   if (!here.endsWith('.ts')) return { path: new URL(`./${name}.js`, here) };
-  const entry = new URL(`./${name}.ts`, here).href;
-  const api = tsxEsmApiUrl(here);
-  const boot = `import(${JSON.stringify(api)}).then((m) => { (m.register ?? m.default.register)(); return import(${JSON.stringify(entry)}); })`
-    + '.catch((e) => { console.error(e); process.exit(71); });';
+  const boot = tsWorkerBootstrap(new URL(`./${name}.ts`, here).href, here);
   return { path: boot, eval: true };
 }
 
 /** The model-opening worker (open-worker.ts). */
 export function defaultWorkerScript(): WorkerScript {
   return workerScriptFor('open-worker');
-}
-
-function tsxEsmApiUrl(from: string): string {
-  const pkgPath = createRequire(from).resolve('tsx/package.json');
-  const pkg = JSON.parse(readFileSync(pkgPath, 'utf8')) as { exports?: Record<string, { import?: { default?: string } | string }> };
-  const imp = pkg.exports?.['./esm/api']?.import;
-  const rel = typeof imp === 'string' ? imp : imp?.default ?? './dist/esm/api/index.mjs';
-  return pathToFileURL(join(dirname(pkgPath), rel)).href;
 }
 
 interface Pending { jobId: string; source: ModelSource; transfer: ArrayBuffer[]; progress: ProgressFn; resolve: (r: OpenJobResult) => void; reject: (e: Error) => void }
