@@ -6,7 +6,7 @@ import { expect, test, type Locator, type Page } from '@playwright/test';
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { ROOT } from './host-process.ts';
-import { appUrl, imageStdev, openZoo, watchErrors } from './view-helpers.ts';
+import { imageStdev, openZoo, freshAppEachTest } from './view-helpers.ts';
 
 const OUT = join(ROOT, 'tests', 'output');
 interface Counts { tp: number; fp: number; tn: number; fn: number }
@@ -33,13 +33,7 @@ async function dragTo(page: Page, over: Locator, fx: number): Promise<void> {
 }
 
 test.describe('autoencoder view', () => {
-  let errors: string[] = [];
-  test.beforeEach(async ({ page }) => {
-    errors = watchErrors(page);
-    await page.goto(appUrl());
-    await expect(page.getByTestId('graph-canvas')).toHaveAttribute('data-phase', 'ready', { timeout: 90_000 });
-  });
-  test.afterEach(() => { expect(errors, 'no page errors or CSP violations').toEqual([]); });
+  freshAppEachTest();
 
   test('autoencoder-mnist: split, one image, 1,000 mixed images scored, threshold drag', async ({ page }) => {
     test.setTimeout(240_000);
@@ -162,13 +156,7 @@ test.describe('autoencoder view', () => {
 });
 
 test.describe('autoencoder view: PCA, training, fine-tuning, graph link', () => {
-  let errors: string[] = [];
-  test.beforeEach(async ({ page }) => {
-    errors = watchErrors(page);
-    await page.goto(appUrl());
-    await expect(page.getByTestId('graph-canvas')).toHaveAttribute('data-phase', 'ready', { timeout: 90_000 });
-  });
-  test.afterEach(() => { expect(errors, 'no page errors or CSP violations').toEqual([]); });
+  freshAppEachTest();
 
   test('AE beats PCA with as many components; a short training run; bottleneck shown in the graph', async ({ page }) => {
     test.setTimeout(240_000);

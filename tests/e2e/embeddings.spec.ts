@@ -6,7 +6,7 @@ import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import sharp from 'sharp';
 import { ROOT } from './host-process.ts';
-import { appUrl, imageStdev, lenetName, openZoo, watchErrors } from './view-helpers.ts';
+import { imageStdev, lenetName, openZoo, freshAppEachTest } from './view-helpers.ts';
 
 const OUT = join(ROOT, 'tests', 'output');
 interface Hook {
@@ -58,13 +58,7 @@ async function litFraction(page: Page, path: string): Promise<number> {
 }
 
 test.describe('embeddings view', () => {
-  let errors: string[] = [];
-  test.beforeEach(async ({ page }) => {
-    errors = watchErrors(page);
-    await page.goto(appUrl());
-    await expect(page.getByTestId('graph-canvas')).toHaveAttribute('data-phase', 'ready', { timeout: 90_000 });
-  });
-  test.afterEach(() => { expect(errors.filter((e) => !/GPU stall|GL_CLOSE_PATH|WebGL.*performance/i.test(e)), 'no page errors or CSP violations').toEqual([]); });
+  freshAppEachTest(/GPU stall|GL_CLOSE_PATH|WebGL.*performance/i);
 
   test('lenet5-mnist: 2,000 MNIST digits by PCA, hover thumbnail, selection with neighbours', async ({ page }) => {
     await openZoo(page, await lenetName(page));

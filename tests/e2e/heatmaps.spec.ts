@@ -6,7 +6,7 @@ import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'nod
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ROOT } from './host-process.ts';
-import { appUrl, imageStdev, lenetName, openZoo, watchErrors } from './view-helpers.ts';
+import { imageStdev, lenetName, openZoo, freshAppEachTest } from './view-helpers.ts';
 import { makeDicom } from '../dicom/make-dicom.ts';
 
 const OUT = join(ROOT, 'tests', 'output');
@@ -37,13 +37,7 @@ async function shot(page: Page, name: string): Promise<void> {
 }
 
 test.describe('heatmaps view', () => {
-  let errors: string[] = [];
-  test.beforeEach(async ({ page }) => {
-    errors = watchErrors(page);
-    await page.goto(appUrl());
-    await expect(page.getByTestId('graph-canvas')).toHaveAttribute('data-phase', 'ready', { timeout: 90_000 });
-  });
-  test.afterEach(() => { expect(errors, 'no page errors or CSP violations').toEqual([]); });
+  freshAppEachTest();
 
   test('lenet5 on an MNIST digit: Grad-CAM + occlusion, readout, opacity, faithfulness; a DICOM with windowing', async ({ page }) => {
     test.setTimeout(240_000);

@@ -1,5 +1,5 @@
-// Shared by the activations and filters specs: the app URL, opening a zoo model, screenshot checks.
-import { expect, type Browser, type Page } from '@playwright/test';
+// Shared by the e2e specs: the app URL, a fresh app per test, opening a zoo model, screenshot checks.
+import { expect, test, type Browser, type Page } from '@playwright/test';
 import sharp from 'sharp';
 import { buildZooModel } from '../../core/zoo/index.ts';
 
@@ -15,6 +15,20 @@ export function watchErrors(page: Page): string[] {
   page.on('pageerror', (e) => errors.push(e.message));
   page.on('console', (m) => { if (m.type() === 'error') errors.push(m.text()); });
   return errors;
+}
+
+/**
+ * In a describe block: each test starts on a freshly loaded app with its default model drawn, and
+ * ends with no page errors or CSP violations (messages matching `ignore` aside).
+ */
+export function freshAppEachTest(ignore?: RegExp): void {
+  let errors: string[] = [];
+  test.beforeEach(async ({ page }) => {
+    errors = watchErrors(page);
+    await page.goto(appUrl());
+    await expect(page.getByTestId('graph-canvas')).toHaveAttribute('data-phase', 'ready', { timeout: 90_000 });
+  });
+  test.afterEach(() => { expect(errors.filter((e) => !ignore?.test(e)), 'no page errors or CSP violations').toEqual([]); });
 }
 
 /** Open a zoo model from the header picker (on the Graph tab) and wait until the graph has drawn it. */
