@@ -5,6 +5,7 @@
 import type { SparseP } from './affinity.ts';
 import { BhTree } from './bh-tree.ts';
 import { TsneForces } from './tsne-forces.ts';
+import { attractiveRows } from './attraction.ts';
 
 /** Exact KL(P‖Q) for embedding y (n×dim). */
 export function exactKl(p: SparseP, y: Float64Array, dim: number): number {
@@ -45,30 +46,11 @@ export function exactGradient(p: SparseP, y: Float64Array, dim: number, exaggera
 /** grad += scale · Σ_j p_ij w_ij (y_i − y_j) over P's nonzeros. */
 export function attractive(p: SparseP, y: Float64Array, dim: number, scale: number, grad: Float64Array): void {
   const { rowPtr, cols, vals } = p;
-  if (dim === 3) {
-    for (let i = 0; i < p.n; i++) {
-      const x0 = y[i * 3]!, x1 = y[i * 3 + 1]!, x2 = y[i * 3 + 2]!;
-      let f0 = 0, f1 = 0, f2 = 0;
-      for (let a = rowPtr[i]!, e = rowPtr[i + 1]!; a < e; a++) {
-        const j = cols[a]! * 3;
-        const d0 = x0 - y[j]!, d1 = x1 - y[j + 1]!, d2 = x2 - y[j + 2]!;
-        const f = vals[a]! / (1 + d0 * d0 + d1 * d1 + d2 * d2);
-        f0 += f * d0; f1 += f * d1; f2 += f * d2;
-      }
-      grad[i * 3] += scale * f0; grad[i * 3 + 1] += scale * f1; grad[i * 3 + 2] += scale * f2;
-    }
-  } else if (dim === 2) {
-    for (let i = 0; i < p.n; i++) {
-      const x0 = y[i * 2]!, x1 = y[i * 2 + 1]!;
-      let f0 = 0, f1 = 0;
-      for (let a = rowPtr[i]!, e = rowPtr[i + 1]!; a < e; a++) {
-        const j = cols[a]! * 2;
-        const d0 = x0 - y[j]!, d1 = x1 - y[j + 1]!;
-        const f = vals[a]! / (1 + d0 * d0 + d1 * d1);
-        f0 += f * d0; f1 += f * d1;
-      }
-      grad[i * 2] += scale * f0; grad[i * 2 + 1] += scale * f1;
-    }
+  if (dim === 2 || dim === 3) {
+    // The optimiser's own kernel (attraction.ts), so the exact gradient checks the code that runs.
+    const out = new Float64Array(p.n * dim);
+    attractiveRows(rowPtr, cols, vals, y, dim, out, 0, p.n);
+    for (let a = 0; a < out.length; a++) grad[a] += scale * out[a]!;
   } else {
     for (let i = 0; i < p.n; i++) for (let a = rowPtr[i]!; a < rowPtr[i + 1]!; a++) {
       const j = cols[a]!;
